@@ -1,0 +1,74 @@
+package io.budgetguard.common.http;
+
+import io.budgetguard.common.json.Json;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every BudgetGuard HTTP server has: security headers, {@code /health/live}, {@code /health/ready},
+ * {@code /metrics}, errors as problem+json and never a stack trace in a response.
+ */
+public final class HttpServers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServers.class);
+
+    private HttpServers() {}
+
+    public static Javalin create(String host, long maxRequestBytes, PrometheusMeterRegistry metrics, BooleanSupplier ready) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = maxRequestBytes;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.jetty.defaultHost = host;
+            config.useVirtualThreads = false;
+        });
+        app.before(HttpServers::securityHeaders);
+        app.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "up")));
+        app.get("/health/ready", ctx -> {
+            boolean isReady = ready.getAsBoolean();
+            ctx.status(isReady ? 200 : 503).json(java.util.Map.of("status", isReady ? "ready" : "starting"));
+        });
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.exception(ProblemException.class, (e, ctx) -> {
+            e.headers().forEach(ctx::header);
+            problem(ctx, e.problem());
+        });
+        app.exception(HttpResponseException.class, (e, ctx) ->
+                problem(ctx, Problem.of(e.getStatus(), e.getMessage(), null)));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("Unhandled error on {} {}", ctx.method(), ctx.path(), e);
+            problem(ctx, Problem.of(500, "Internal Server Error", "The error was logged; no details are disclosed."));
+        });
+        app.error(404, ctx -> {
+            if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                problem(ctx, Problem.of(404, "Not Found", "No route " + ctx.method() + " " + ctx.path()));
+            }
+        });
+        app.error(405, ctx -> problem(ctx, Problem.of(405, "Method Not Allowed", null)));
+        return app;
+    }
+
+    public static void problem(Context ctx, Problem problem) {
+        ctx.status(problem.status());
+        ctx.contentType(Problem.CONTENT_TYPE);
+        try {
+            ctx.result(Json.MAPPER.writeValueAsString(problem));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            ctx.result("{\"status\":" + problem.status() + "}");
+        }
+    }
+
+    private static void securityHeaders(Context ctx) {
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+}

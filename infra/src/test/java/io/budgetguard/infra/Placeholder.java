@@ -1,0 +1,2 @@
+package io.budgetguard.infra;
+final class Placeholder {}

@@ -1,0 +1,112 @@
+package io.budgetguard.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Avro specific records in the Confluent wire format: magic byte 0, the 4-byte big-endian schema id, then Avro binary.
+ * Values only, subject {@code <topic>-value} (TopicNameStrategy). The writer schema is registered once per topic and
+ * its id cached; readers resolve the writer schema by id (cached) against the generated class's schema, so records
+ * written with an older compatible schema still decode.
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+    private static final byte MAGIC = 0;
+
+    private final Class<T> type;
+    private final Schema readerSchema;
+    private final SchemaRegistry registry;
+    private final SpecificDatumWriter<T> writer;
+    private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
+    private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
+    private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
+    private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
+
+    private AvroSerde(Class<T> type, SchemaRegistry registry) {
+        this.type = type;
+        this.registry = registry;
+        this.readerSchema = SpecificData.get().getSchema(type);
+        this.writer = new SpecificDatumWriter<>(readerSchema);
+    }
+
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, SchemaRegistry registry) {
+        return new AvroSerde<>(type, registry);
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        int id = idsByTopic.computeIfAbsent(topic, t -> registry.register(t + "-value", readerSchema));
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.write(MAGIC);
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, encoders.get());
+            encoders.set(encoder);
+            writer.write(data, encoder);
+            encoder.flush();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("Cannot encode " + type.getSimpleName() + " for topic " + topic, e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (bytes.length < 5 || buffer.get() != MAGIC) {
+            throw new SerializationException("Not in the Confluent wire format (topic " + topic + ")");
+        }
+        int id = buffer.getInt();
+        SpecificDatumReader<T> reader = readersById.computeIfAbsent(
+                id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+        try {
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, decoders.get());
+            decoders.set(decoder);
+            return reader.read(null, decoder);
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException(
+                    "Cannot decode " + type.getSimpleName() + " with schema id " + id + " (topic " + topic + ")", e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {}
+
+    @Override
+    public void close() {}
+}
