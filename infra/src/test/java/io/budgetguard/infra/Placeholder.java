@@ -1,2 +1,0 @@
-package io.budgetguard.infra;
-final class Placeholder {}
