@@ -222,7 +222,48 @@ public final class TopicManifest {
             }
         }
         created.sort(null);
+        awaitVisible(admin, created);
         return created;
+    }
+
+    /**
+     * createTopics returns once the controller committed the topics; the broker serves them a moment later. Waiting
+     * here means a caller (or the config check that follows) never sees "unknown topic" for a topic just created.
+     */
+    private static void awaitVisible(Admin admin, List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ADMIN_TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                Map<String, TopicDescription> described =
+                        admin.describeTopics(names).allTopicNames().get(ADMIN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (described.values().stream().allMatch(topic -> topic.partitions().stream()
+                        .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()))) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw failure("describe new topics " + names, e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw failure("describe new topics " + names, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("describe new topics " + names, e);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TopicManifestException("Topics " + names + " were created but have no leader after "
+                        + ADMIN_TIMEOUT_SECONDS + " s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure("wait for new topics " + names, e);
+            }
+        }
     }
 
     private Map<String, Map<String, String>> alignConfigs(Admin admin, List<String> present) {
