@@ -14,6 +14,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -28,9 +29,18 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
     private static final byte MAGIC = 0;
+    private static final String GENERATED_PACKAGE = "io.budgetguard.schemas";
+
+    static {
+        // Avro 1.12 refuses to load a class by name unless it is trusted, and a specific reader or writer loads the
+        // generated classes (nested records included) by name: trust our generated packages, and nothing else.
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current, AvroSerde::isGeneratedRecordClass));
+    }
 
     private final Class<T> type;
     private final Schema readerSchema;
+    private final SpecificData model;
     private final SchemaRegistry registry;
     private final SpecificDatumWriter<T> writer;
     private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
@@ -41,8 +51,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private AvroSerde(Class<T> type, SchemaRegistry registry) {
         this.type = type;
         this.registry = registry;
-        this.readerSchema = SpecificData.get().getSchema(type);
-        this.writer = new SpecificDatumWriter<>(readerSchema);
+        this.model = SpecificData.getForClass(type);
+        this.readerSchema = model.getSchema(type);
+        this.writer = new SpecificDatumWriter<>(readerSchema, model);
     }
 
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, SchemaRegistry registry) {
@@ -83,7 +94,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         }
         int id = buffer.getInt();
         SpecificDatumReader<T> reader = readersById.computeIfAbsent(
-                id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema));
+                id, i -> new SpecificDatumReader<>(registry.schemaById(i), readerSchema, model));
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, decoders.get());
             decoders.set(decoder);
@@ -92,6 +103,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             throw new SerializationException(
                     "Cannot decode " + type.getSimpleName() + " with schema id " + id + " (topic " + topic + ")", e);
         }
+    }
+
+    private static boolean isGeneratedRecordClass(Class<?> type) {
+        String pkg = type.getPackageName();
+        return pkg.equals(GENERATED_PACKAGE) || pkg.startsWith(GENERATED_PACKAGE + ".");
     }
 
     @Override
