@@ -1,0 +1,45 @@
+package io.budgetguard.metering.budget;
+
+import java.time.Instant;
+
+/**
+ * Keys of the budget state stores. They start with the period end as 13 zero-padded decimal digits, so that the
+ * store's byte order is the period-end order and expired periods can be purged with one range scan from the start,
+ * never a scan of the whole store. Parts are separated by NUL, which no tenant id, API key id or model name contains.
+ */
+public final class StoreKeys {
+
+    private static final char SEPARATOR = '\u0000';
+    private static final int TIME_DIGITS = 13;
+
+    private StoreKeys() {}
+
+    /** Key of the spend totals of {@code scope} in {@code period} for {@code tenantId}. */
+    public static String spend(String tenantId, BudgetPeriod period, SpendScope scope) {
+        return new StringBuilder(64)
+                .append(paddedMillis(period.end())).append(SEPARATOR)
+                .append(period.kind().code()).append(SEPARATOR)
+                .append(tenantId).append(SEPARATOR)
+                .append(scope.apiKeyId()).append(SEPARATOR)
+                .append(scope.model())
+                .toString();
+    }
+
+    /** Key remembering that the alert {@code alertId} of a period ending at {@code periodEnd} was emitted. */
+    public static String alerted(Instant periodEnd, String alertId) {
+        return paddedMillis(periodEnd) + SEPARATOR + alertId;
+    }
+
+    /**
+     * The greatest key a range scan from the start must reach to cover every period that ended before
+     * {@code cutoff}: keys of a period ending at {@code cutoff} or later sort after it.
+     */
+    public static String endedBefore(Instant cutoff) {
+        return paddedMillis(cutoff);
+    }
+
+    private static String paddedMillis(Instant instant) {
+        String digits = Long.toString(Math.max(0, instant.toEpochMilli()));
+        return "0".repeat(Math.max(0, TIME_DIGITS - digits.length())) + digits;
+    }
+}

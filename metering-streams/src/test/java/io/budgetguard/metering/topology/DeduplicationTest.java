@@ -1,0 +1,61 @@
+package io.budgetguard.metering.topology;
+
+import static io.budgetguard.metering.testing.Fixtures.event;
+import static io.budgetguard.metering.testing.Fixtures.monthlyBudget;
+import static io.budgetguard.metering.testing.Fixtures.testModelPrice;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.budgetguard.metering.testing.MeteringDriver;
+import io.budgetguard.schemas.UsageEvent;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DeduplicationTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-10T12:00:00Z");
+    private MeteringDriver metering;
+
+    @AfterEach
+    void close() {
+        metering.close();
+    }
+
+    @Test
+    void shouldPriceAndCountTheSameEventOnlyOnce() {
+        metering = new MeteringDriver()
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")))
+                .budget(monthlyBudget("acme", "monthly", "100"));
+        UsageEvent event = event("acme", "evt-1", T0, 1000);
+
+        metering.send(event).sendAt(event, T0.plusSeconds(5));
+
+        assertThat(metering.priced()).extracting(p -> p.getEventId()).containsExactly("evt-1");
+        assertThat(metering.spendSnapshots()).singleElement()
+                .satisfies(snapshot -> assertThat(snapshot.value.getEventCount()).isEqualTo(1));
+        assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldTreatTheSameEventIdOfAnotherTenantAsADifferentEvent() {
+        metering = new MeteringDriver().price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
+
+        metering.send(event("acme", "evt-1", T0, 1000)).send(event("globex", "evt-1", T0, 1000));
+
+        assertThat(metering.priced()).extracting(p -> p.getTenantId()).containsExactly("acme", "globex");
+    }
+
+    @Test
+    void shouldCountAnEventAgainWhenItsCopyArrivesAfterTheDedupHorizon() {
+        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
+        UsageEvent event = event("acme", "evt-1", T0, 1000);
+
+        metering.send(event)
+                .sendAt(event, T0.plus(Duration.ofMinutes(59)))
+                .sendAt(event, T0.plus(Duration.ofHours(3)));
+
+        assertThat(metering.priced()).hasSize(2);
+    }
+}
