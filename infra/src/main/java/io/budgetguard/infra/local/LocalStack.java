@@ -198,6 +198,7 @@ public final class LocalStack implements AutoCloseable {
             return;
         }
         closed = true;
+        long stopping = System.nanoTime();
         List<RuntimeException> failures = new ArrayList<>();
         runQuietly(registry::close, failures);
         runQuietly(postgres::close, failures);
@@ -205,6 +206,7 @@ public final class LocalStack implements AutoCloseable {
         if (options.dataDir() != null && options.deleteDataOnClose()) {
             Directories.deleteRecursively(options.dataDir());
         }
+        LOG.info("Local stack stopped in {} ms", (System.nanoTime() - stopping) / 1_000_000);
         if (!failures.isEmpty()) {
             RuntimeException first = failures.get(0);
             failures.stream().skip(1).forEach(first::addSuppressed);

@@ -51,6 +51,28 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void shouldKeepTheDataForANewBrokerOnTheSameDirectoryAndPort() throws Exception {
+        int port;
+        try (EmbeddedKafka first = EmbeddedKafka.create(0, dataDir).start()) {
+            port = first.port();
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    first.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic("kept", 1, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers(),
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName()))) {
+                producer.send(new ProducerRecord<>("kept", "k", "from the first broker")).get();
+            }
+        }
+
+        try (EmbeddedKafka second = EmbeddedKafka.create(port, dataDir).start()) {
+            assertThat(readAll(second.bootstrapServers(), "kept")).containsExactly("from the first broker");
+        }
+    }
+
+    @Test
     void shouldDeleteATemporaryDataDirectoryOnClose() {
         Path temporary;
         try (EmbeddedKafka kafka = EmbeddedKafka.create().start()) {

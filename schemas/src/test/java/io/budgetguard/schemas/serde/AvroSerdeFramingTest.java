@@ -3,7 +3,9 @@ package io.budgetguard.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.budgetguard.schemas.PricedUsage;
 import io.budgetguard.schemas.UsageEvent;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
 import org.apache.kafka.common.errors.SerializationException;
@@ -57,6 +59,27 @@ class AvroSerdeFramingTest {
 
         assertThatThrownBy(() -> serde.deserialize("usage.events.v1", new byte[] {0, 0}))
                 .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void shouldRefuseACostWithMoreThanNineFractionDigits() {
+        AvroSerde<PricedUsage> serde = AvroSerde.of(PricedUsage.class, new InMemorySchemaRegistry());
+        PricedUsage priced = SampleRecords.of(PricedUsage.class);
+        priced.setCostUsd(new BigDecimal("0.0000000001"));
+
+        assertThatThrownBy(() -> serde.serialize("usage.priced.v1", priced))
+                .isInstanceOf(SerializationException.class);
+    }
+
+    @Test
+    void shouldPadACostWithFewerFractionDigitsToNine() {
+        AvroSerde<PricedUsage> serde = AvroSerde.of(PricedUsage.class, new InMemorySchemaRegistry());
+        PricedUsage priced = SampleRecords.of(PricedUsage.class);
+        priced.setCostUsd(new BigDecimal("1.5"));
+
+        PricedUsage decoded = serde.deserialize("usage.priced.v1", serde.serialize("usage.priced.v1", priced));
+
+        assertThat(decoded.getCostUsd()).isEqualTo(new BigDecimal("1.500000000"));
     }
 
     @Test
