@@ -1,7 +1,7 @@
 package io.budgetguard.cli.service;
 
-import io.budgetguard.ledger.LedgerSinkConfig;
-import io.budgetguard.ledger.LedgerSinkService;
+import io.budgetguard.ledger.sink.LedgerSinkConfig;
+import io.budgetguard.ledger.sink.LedgerSinkService;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
