@@ -1,0 +1,136 @@
+package io.budgetguard.metering;
+
+import io.budgetguard.common.config.Env;
+import io.budgetguard.infra.topics.TopicManifest;
+import io.budgetguard.metering.topology.MeteringTopologyConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Configuration of metering-streams.
+ *
+ * @param kafkaBootstrap    {@code KAFKA_BOOTSTRAP}, required
+ * @param schemaRegistryUrl {@code SCHEMA_REGISTRY_URL}, required: Confluent-compatible registry base URL
+ * @param applicationId     {@code STREAMS_APPLICATION_ID}, default {@code budgetguard-metering}: consumer group and
+ *                          prefix of the internal topics
+ * @param stateDir          {@code STREAMS_STATE_DIR}, default {@code .budgetguard/streams-state}
+ * @param httpHost          {@code HTTP_HOST}, default {@code 127.0.0.1}
+ * @param httpPort          {@code STREAMS_PORT}, default 8081; 0 = any free port
+ * @param streamThreads     {@code STREAMS_NUM_THREADS}, default 1
+ * @param commitInterval    {@code STREAMS_COMMIT_INTERVAL_MS}, default 100 ms: exactly-once transaction length, so
+ *                          also the floor of the event-to-alert latency
+ * @param replicationFactor {@code BUDGETGUARD_TOPIC_REPLICATION_FACTOR}, default 1: internal topics (changelogs) and
+ *                          topics created from the manifest
+ * @param closeTimeout      how long {@link MeteringService#close()} waits for a clean shutdown (default 30 s)
+ * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon
+ */
+public record MeteringConfig(
+        String kafkaBootstrap,
+        String schemaRegistryUrl,
+        String applicationId,
+        Path stateDir,
+        String httpHost,
+        int httpPort,
+        int streamThreads,
+        Duration commitInterval,
+        int replicationFactor,
+        Duration closeTimeout,
+        MeteringTopologyConfig topology) {
+
+    public static final String DEFAULT_APPLICATION_ID = "budgetguard-metering";
+    public static final Path DEFAULT_STATE_DIR = Path.of(".budgetguard", "streams-state");
+    public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+    public static final int DEFAULT_HTTP_PORT = 8081;
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    public MeteringConfig {
+        Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(httpHost, "httpHost");
+        Objects.requireNonNull(commitInterval, "commitInterval");
+        Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(topology, "topology");
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("httpPort must be between 0 and 65535, was " + httpPort);
+        }
+        if (streamThreads < 1) {
+            throw new IllegalArgumentException("streamThreads must be at least 1, was " + streamThreads);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replicationFactor must be at least 1, was " + replicationFactor);
+        }
+    }
+
+    /** Every default, for the given broker and registry (dev mode and tests start from here). */
+    public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
+                DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT,
+                MeteringTopologyConfig.defaults());
+    }
+
+    /** Reads the settings from environment variables; throws a ConfigException naming every problem at once. */
+    public static MeteringConfig fromEnv(Map<String, String> environment) {
+        Env env = new Env("metering-streams", environment);
+        String bootstrap = env.required("KAFKA_BOOTSTRAP", "Kafka bootstrap servers, host:port[,host:port]");
+        String registry = env.httpUrl("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry base URL");
+        String applicationId = env.optional("STREAMS_APPLICATION_ID", DEFAULT_APPLICATION_ID);
+        if (!applicationId.matches("[A-Za-z0-9._-]{1,200}")) {
+            env.problem("STREAMS_APPLICATION_ID may only contain letters, digits, '.', '_' and '-', was '"
+                    + applicationId + "'");
+        }
+        Path stateDir = Path.of(env.optional("STREAMS_STATE_DIR", DEFAULT_STATE_DIR.toString()));
+        String host = env.optional("HTTP_HOST", DEFAULT_HTTP_HOST);
+        int port = env.port("STREAMS_PORT", DEFAULT_HTTP_PORT);
+        int threads = env.integer("STREAMS_NUM_THREADS", 1, 1, 64);
+        Duration commitInterval = env.millis("STREAMS_COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL);
+        int replicationFactor = env.integer(TopicManifest.REPLICATION_FACTOR_ENV, 1, 1, Short.MAX_VALUE);
+        int dedupHours = env.integer("STREAMS_DEDUP_HORIZON_HOURS",
+                (int) MeteringTopologyConfig.DEFAULT_DEDUP_HORIZON.toHours(), 1, 24 * 366);
+        env.validate();
+        return new MeteringConfig(bootstrap, registry, applicationId, stateDir, host, port, threads, commitInterval,
+                replicationFactor, DEFAULT_CLOSE_TIMEOUT,
+                MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(dedupHours)));
+    }
+
+    public MeteringConfig withApplicationId(String id) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, id, stateDir, httpHost, httpPort, streamThreads,
+                commitInterval, replicationFactor, closeTimeout, topology);
+    }
+
+    public MeteringConfig withStateDir(Path dir) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, dir, httpHost, httpPort,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, topology);
+    }
+
+    public MeteringConfig withHttpPort(int port) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, port,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, topology);
+    }
+
+    public MeteringConfig withTopology(MeteringTopologyConfig tuning) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, tuning);
+    }
+
+    /** The Kafka Streams settings: exactly-once v2, this state directory, replication factor and commit interval. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
+        props.put("processing.exception.handler.global.enabled", true);
+        return props;
+    }
+}

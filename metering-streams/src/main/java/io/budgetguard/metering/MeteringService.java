@@ -1,0 +1,139 @@
+package io.budgetguard.metering;
+
+import io.budgetguard.common.http.HttpServers;
+import io.budgetguard.infra.topics.TopicManifest;
+import io.budgetguard.metering.topology.MeteringSerdes;
+import io.budgetguard.metering.topology.MeteringTopology;
+import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.serde.SchemaBootstrap;
+import io.budgetguard.schemas.serde.SchemaRegistry;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * metering-streams as a service: the Kafka Streams application (exactly-once v2) plus an HTTP server with
+ * {@code /health/live}, {@code /health/ready} (ready while Kafka Streams is RUNNING) and {@code /metrics}.
+ *
+ * <p>Start-up registers every schema (BACKWARD compatibility) and applies the topic manifest, both idempotent, so
+ * the service can start against an empty cluster. Local state is kept across restarts (it is never wiped here);
+ * Kafka Streams restores what is missing from the changelogs.
+ */
+public final class MeteringService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MeteringService.class);
+    private static final long MAX_REQUEST_BYTES = 16 * 1024;
+
+    private final MeteringConfig config;
+    private PrometheusMeterRegistry metrics;
+    private KafkaStreamsMetrics streamsMetrics;
+    private KafkaStreams streams;
+    private Javalin http;
+    private boolean closed;
+
+    public MeteringService(MeteringConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Starts Kafka Streams and the HTTP server; returns without waiting for RUNNING (see {@link #isReady()}). */
+    public synchronized MeteringService start() {
+        if (streams != null) {
+            throw new IllegalStateException("metering-streams is already started");
+        }
+        if (closed) {
+            throw new IllegalStateException("metering-streams was closed; create a new instance");
+        }
+        try {
+            SchemaRegistry registry = new HttpSchemaRegistry(config.schemaRegistryUrl());
+            SchemaBootstrap.registerAll(registry);
+            applyTopicManifest();
+            streams = new KafkaStreams(MeteringTopology.build(MeteringSerdes.using(registry), config.topology()),
+                    config.streamsProperties());
+            streams.setUncaughtExceptionHandler(failure -> {
+                // A failing record is retried by a fresh thread from the last committed transaction; bad records
+                // never get here (they are rejected), so this is an outage of the broker or the registry.
+                LOG.error("Stream thread failed, replacing it: {}", failure.toString(), failure);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            streams.setStateListener((now, before) -> LOG.info("metering-streams {} -> {}", before, now));
+            metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(metrics);
+            streams.start();
+            http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady)
+                    .start(config.httpPort());
+            LOG.info("metering-streams started: application {}, state in {}, HTTP on {}:{}", config.applicationId(),
+                    config.stateDir().toAbsolutePath(), config.httpHost(), http.port());
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** True while Kafka Streams is RUNNING (not while it starts, rebalances, restores or stops). */
+    public boolean isReady() {
+        KafkaStreams current = streams;
+        return current != null && current.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public KafkaStreams.State state() {
+        KafkaStreams current = streams;
+        return current == null ? KafkaStreams.State.CREATED : current.state();
+    }
+
+    /** The HTTP port actually bound (useful with {@code STREAMS_PORT=0}). */
+    public int port() {
+        if (http == null) {
+            throw new IllegalStateException("metering-streams is not started");
+        }
+        return http.port();
+    }
+
+    public MeteringConfig config() {
+        return config;
+    }
+
+    /** Stops the HTTP server, then Kafka Streams (committing and leaving cleanly within the close timeout). */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (http != null) {
+            http.stop();
+        }
+        if (streams != null) {
+            boolean clean = streams.close(CloseOptions.timeout(config.closeTimeout()));
+            if (!clean) {
+                LOG.warn("metering-streams did not stop within {}", config.closeTimeout());
+            }
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
+        LOG.info("metering-streams stopped");
+    }
+
+    private void applyTopicManifest() {
+        TopicManifest manifest = TopicManifest.load(
+                Map.of(TopicManifest.REPLICATION_FACTOR_ENV, String.valueOf(config.replicationFactor())));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
+            manifest.apply(admin);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.budgetguard.metering;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.budgetguard.common.config.ConfigException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class MeteringConfigTest {
+
+    private static final Map<String, String> REQUIRED = Map.of(
+            "KAFKA_BOOTSTRAP", "localhost:9092",
+            "SCHEMA_REGISTRY_URL", "http://localhost:8085/apis/ccompat/v7");
+
+    @Test
+    void shouldUseTheDocumentedDefaults() {
+        MeteringConfig config = MeteringConfig.fromEnv(REQUIRED);
+
+        assertThat(config.applicationId()).isEqualTo("budgetguard-metering");
+        assertThat(config.stateDir()).isEqualTo(Path.of(".budgetguard", "streams-state"));
+        assertThat(config.httpHost()).isEqualTo("127.0.0.1");
+        assertThat(config.httpPort()).isEqualTo(8081);
+        assertThat(config.streamThreads()).isEqualTo(1);
+        assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.replicationFactor()).isEqualTo(1);
+        assertThat(config.topology().dedupHorizon()).isEqualTo(Duration.ofDays(7));
+    }
+
+    @Test
+    void shouldReportEveryProblemAtOnce() {
+        assertThatThrownBy(() -> MeteringConfig.fromEnv(Map.of("SCHEMA_REGISTRY_URL", "ftp://x", "STREAMS_PORT",
+                "http", "STREAMS_NUM_THREADS", "0")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSize(4)
+                        .anySatisfy(p -> assertThat(p).startsWith("KAFKA_BOOTSTRAP"))
+                        .anySatisfy(p -> assertThat(p).startsWith("SCHEMA_REGISTRY_URL"))
+                        .anySatisfy(p -> assertThat(p).startsWith("STREAMS_PORT"))
+                        .anySatisfy(p -> assertThat(p).startsWith("STREAMS_NUM_THREADS")));
+    }
+
+    @Test
+    void shouldConfigureKafkaStreamsForExactlyOnce() {
+        Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+        env.put("STREAMS_STATE_DIR", "/var/lib/budgetguard/streams");
+        env.put("BUDGETGUARD_TOPIC_REPLICATION_FACTOR", "3");
+        env.put("STREAMS_COMMIT_INTERVAL_MS", "250");
+
+        Properties props = MeteringConfig.fromEnv(env).streamsProperties();
+
+        assertThat(props.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("exactly_once_v2");
+        assertThat(props.get(StreamsConfig.STATE_DIR_CONFIG)).isEqualTo("/var/lib/budgetguard/streams");
+        assertThat(props.get(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(3);
+        assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(250L);
+        assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("budgetguard-metering");
+    }
+}
