@@ -1,0 +1,74 @@
+package io.budgetguard.ingest;
+
+import io.budgetguard.common.auth.AdminKeyVerifier;
+import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.common.http.HttpServers;
+import io.budgetguard.ingest.admin.AdminApi;
+import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.control.ControlPlaneWriter;
+import io.budgetguard.ingest.http.RequestBodies;
+import io.budgetguard.ingest.status.BudgetStatusHandler;
+import io.budgetguard.ingest.usage.UsageHandler;
+import io.budgetguard.ingest.usage.UsagePublisher;
+import io.budgetguard.schemas.serde.SchemaRegistry;
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import org.apache.kafka.clients.producer.Producer;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+
+/**
+ * ingest's HTTP server over collaborators it is given (a producer, a schema registry, a control-plane view), so that
+ * tests can run it over {@code MockProducer} and an in-memory registry. {@link IngestService} builds the real ones.
+ */
+public final class IngestServer implements AutoCloseable {
+
+    private final Javalin app;
+    private final TenantAuthenticator authenticator;
+    private final String host;
+    private final int requestedPort;
+
+    public IngestServer(IngestConfig config, Clock clock, Producer<String, byte[]> producer, SchemaRegistry registry,
+            ControlPlaneView view, SecretHasher hasher, PrometheusMeterRegistry metrics) {
+        this.host = config.httpHost();
+        this.requestedPort = config.port();
+        this.authenticator = new TenantAuthenticator(view, hasher::verify, config.maxConcurrentBcrypt());
+        metrics.gauge("budgetguard.ingest.auth.bcrypt.verifications", authenticator,
+                TenantAuthenticator::bcryptVerifications);
+        ControlPlaneWriter writer = new ControlPlaneWriter(producer, registry, view, config.publishTimeout());
+        UsagePublisher publisher = new UsagePublisher(producer, registry, config.publishTimeout());
+
+        app = HttpServers.create(host, RequestBodies.MAX_BODY_BYTES, metrics, view::isCaughtUp);
+        // Graceful stop: Jetty stops accepting, then waits for the requests in flight (counted by the
+        // StatisticsHandler, which Javalin nests its servlet context in) before it closes connections.
+        long stopTimeoutMs = config.publishTimeout().toMillis() + 1000;
+        app.unsafeConfig().jetty.modifyServer(server -> {
+            server.setHandler(new StatisticsHandler());
+            server.setStopTimeout(stopTimeoutMs);
+        });
+        app.post("/v1/usage", new UsageHandler(view, authenticator, publisher, clock, metrics));
+        app.get("/v1/budgets/status", new BudgetStatusHandler(view, authenticator));
+        AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, hasher, authenticator, clock);
+    }
+
+    public IngestServer start() {
+        app.start(host, requestedPort);
+        return this;
+    }
+
+    /** The port the server listens on (the chosen one when configured with 0). */
+    public int port() {
+        return app.port();
+    }
+
+    public TenantAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** Stops accepting connections and lets requests in flight finish (Jetty's graceful stop). */
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

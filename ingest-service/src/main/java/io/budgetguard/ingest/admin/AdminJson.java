@@ -1,0 +1,106 @@
+package io.budgetguard.ingest.admin;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.budgetguard.schemas.BudgetStatus;
+import io.budgetguard.schemas.BudgetStatusEntry;
+import io.budgetguard.schemas.control.ApiKey;
+import io.budgetguard.schemas.control.Budget;
+import io.budgetguard.schemas.control.ModelPrice;
+import io.budgetguard.schemas.control.Tenant;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** The JSON shapes of the admin API and of {@code GET /v1/budgets/status} (snake_case, decimals as strings). */
+public final class AdminJson {
+
+    private AdminJson() {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record TenantJson(String id, String name, String status, Integer rateLimitEventsPerS, Instant createdAt,
+            Instant updatedAt) {
+        static TenantJson of(Tenant t) {
+            return new TenantJson(t.getTenantId(), t.getName(), t.getStatus(), t.getRateLimitEventsPerS(),
+                    t.getCreatedAt(), t.getUpdatedAt());
+        }
+    }
+
+    public record TenantList(List<TenantJson> tenants) {}
+
+    /** An API key as listed: never the secret, never its hash. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ApiKeyJson(String keyId, String tenantId, String role, Instant createdAt, Instant revokedAt) {
+        static ApiKeyJson of(ApiKey k) {
+            return new ApiKeyJson(k.getKeyId(), k.getTenantId(), k.getRole(), k.getCreatedAt(), k.getRevokedAt());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record ApiKeyList(List<ApiKeyJson> apiKeys) {}
+
+    /** The answer to a key creation: the only time {@code api_key} (with its secret) is ever shown. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record CreatedApiKeyJson(String keyId, String apiKey, String role, String tenantId, Instant createdAt) {
+        @Override
+        public String toString() {
+            return "CreatedApiKeyJson[keyId=" + keyId + ", role=" + role + ", tenantId=" + tenantId + "]";
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record BudgetJson(String tenantId, String budgetId, String limitUsd, String period, List<Integer> thresholds,
+            String apiKeyId, String model, Instant updatedAt) {
+        static BudgetJson of(Budget b) {
+            return new BudgetJson(b.getTenantId(), b.getBudgetId(), plain(b.getLimitUsd()), b.getPeriod(),
+                    List.copyOf(b.getThresholds()), b.getApiKeyId(), b.getModel(), b.getUpdatedAt());
+        }
+    }
+
+    public record BudgetList(List<BudgetJson> budgets) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PriceJson(String provider, String model, String version, Instant effectiveFrom, String inputPerMtok,
+            String cachedInputPerMtok, String cacheWritePerMtok, String outputPerMtok, String source, String asOf) {
+        static PriceJson of(ModelPrice p) {
+            return new PriceJson(p.getProvider(), p.getModel(), p.getVersion(), p.getEffectiveFrom(),
+                    plain(p.getInputPerMtok()), plain(p.getCachedInputPerMtok()), plain(p.getCacheWritePerMtok()),
+                    plain(p.getOutputPerMtok()), p.getSource(), p.getAsOf());
+        }
+    }
+
+    public record PriceList(List<PriceJson> prices) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PriceCatalogJson(String version, Instant effectiveFrom, List<PriceJson> prices) {}
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record BudgetStatusJson(String tenantId, String status, Instant updatedAt, List<BudgetStatusEntryJson> budgets) {
+        public static BudgetStatusJson of(BudgetStatus s) {
+            return new BudgetStatusJson(s.getTenantId(), s.getStatus(), s.getUpdatedAt(),
+                    s.getBudgets().stream().map(BudgetStatusEntryJson::of).toList());
+        }
+
+        /** What a tenant without any computed status gets: {@code ok}, no budgets. */
+        public static BudgetStatusJson unknown(String tenantId) {
+            return new BudgetStatusJson(tenantId, "ok", null, List.of());
+        }
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record BudgetStatusEntryJson(String budgetId, String period, Instant periodStart, String limitUsd,
+            String spendUsd, String status) {
+        static BudgetStatusEntryJson of(BudgetStatusEntry e) {
+            return new BudgetStatusEntryJson(e.getBudgetId(), e.getPeriod(), e.getPeriodStart(), plain(e.getLimitUsd()),
+                    plain(e.getSpendUsd()), e.getStatus());
+        }
+    }
+
+    /** A decimal as plain text without trailing zeros: {@code 100}, {@code 2.5}, {@code 0.075}. */
+    static String plain(BigDecimal value) {
+        if (value == null) {
+            return null;
+        }
+        return value.signum() == 0 ? "0" : value.stripTrailingZeros().toPlainString();
+    }
+}

@@ -1,0 +1,112 @@
+package io.budgetguard.ingest.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.budgetguard.common.json.Json;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** Reading request bodies: JSON content type, a hard size limit enforced while reading, problems for what is wrong. */
+public final class RequestBodies {
+
+    /** 1 MiB, the limit of PRODUCT.md §3.1 for every request body. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private RequestBodies() {}
+
+    /** Refuses (415) a content type other than {@code application/json} (parameters such as charset allowed). */
+    public static void requireJson(Context ctx) {
+        if (!isJson(ctx.header("Content-Type"))) {
+            throw Problems.unsupportedMediaType("Content-Type must be application/json");
+        }
+    }
+
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String mime = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return mime.equalsIgnoreCase("application/json");
+    }
+
+    /**
+     * The body's bytes, at most {@link #MAX_BODY_BYTES}; 413 as soon as it is known to be longer, from
+     * {@code Content-Length} or while reading a chunked body.
+     */
+    public static byte[] read(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > MAX_BODY_BYTES) {
+            throw tooLarge();
+        }
+        if (declared == 0) {
+            return EMPTY;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the request body", e);
+        }
+    }
+
+    /**
+     * An admin request's JSON object. An empty body is an empty object; a non-empty body must be
+     * {@code application/json} (415) and a JSON object (400).
+     */
+    public static ObjectNode readObject(Context ctx) {
+        byte[] body = read(ctx);
+        if (isBlank(body)) {
+            return Json.MAPPER.createObjectNode();
+        }
+        requireJson(ctx);
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw Problems.badRequest("The body is not valid JSON: " + describe(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (node == null || !node.isObject()) {
+            throw Problems.badRequest("The body must be a JSON object");
+        }
+        return (ObjectNode) node;
+    }
+
+    /** A short description of a JSON syntax error with its position, without echoing the input. */
+    public static String describe(JacksonException e) {
+        String message = e.getOriginalMessage();
+        if (message != null) {
+            int newline = message.indexOf('\n');
+            message = newline < 0 ? message : message.substring(0, newline);
+            if (message.length() > 200) {
+                message = message.substring(0, 200) + "…";
+            }
+        }
+        var location = e.getLocation();
+        return (message == null ? "syntax error" : message)
+                + (location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")");
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static RuntimeException tooLarge() {
+        return Problems.payloadTooLarge("The body exceeds " + MAX_BODY_BYTES + " bytes (1 MiB)");
+    }
+}

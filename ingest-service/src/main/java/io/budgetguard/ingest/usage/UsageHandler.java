@@ -1,0 +1,59 @@
+package io.budgetguard.ingest.usage;
+
+import io.budgetguard.common.auth.Role;
+import io.budgetguard.ingest.auth.Principal;
+import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.http.Problems;
+import io.budgetguard.ingest.http.RequestBodies;
+import io.budgetguard.schemas.UsageEvent;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * {@code POST /v1/usage}: authenticate (developer or above), read and validate the body, publish, and answer
+ * {@code 202 {"accepted":n}} with {@code X-Budget-Status} only after Kafka acknowledged every event.
+ */
+public final class UsageHandler implements Handler {
+
+    public static final String BUDGET_STATUS_HEADER = "X-Budget-Status";
+
+    private final ControlPlaneView view;
+    private final TenantAuthenticator authenticator;
+    private final UsagePublisher publisher;
+    private final Clock clock;
+    private final Counter accepted;
+
+    public UsageHandler(ControlPlaneView view, TenantAuthenticator authenticator, UsagePublisher publisher, Clock clock,
+            MeterRegistry metrics) {
+        this.view = view;
+        this.authenticator = authenticator;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.accepted = Counter.builder("budgetguard.ingest.events.accepted")
+                .description("Usage events acknowledged by Kafka and answered 202").register(metrics);
+    }
+
+    @Override
+    public void handle(Context ctx) {
+        if (!view.isCaughtUp()) {
+            throw Problems.unavailable("The service is starting: the control-plane view is still loading");
+        }
+        Principal principal = authenticator.authenticate(ctx.header("Authorization"));
+        principal.require(Role.DEVELOPER);
+        RequestBodies.requireJson(ctx);
+        byte[] body = RequestBodies.read(ctx);
+        List<UsageEvent> events = new UsageRequestReader(principal.tenantId(), principal.keyId(), clock.instant())
+                .read(body);
+        publisher.publish(principal.tenantId(), events);
+        accepted.increment(events.size());
+        ctx.status(202)
+                .header(BUDGET_STATUS_HEADER, view.budgetStatusHeader(principal.tenantId()))
+                .contentType("application/json")
+                .result("{\"accepted\":" + events.size() + "}");
+    }
+}

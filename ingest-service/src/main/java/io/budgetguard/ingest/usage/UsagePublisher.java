@@ -1,0 +1,126 @@
+package io.budgetguard.ingest.usage;
+
+import io.budgetguard.ingest.http.Problems;
+import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.serde.AvroSerde;
+import io.budgetguard.schemas.serde.SchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes accepted events to {@code usage.events.v1}, keyed by tenant id, and returns only once Kafka acknowledged
+ * every one of them ({@code acks=all}, idempotent producer). Anything else — a send refused, an acknowledgement
+ * missing at the deadline — is a 503: the client retries the whole batch with the same event ids, and the
+ * duplicates that a partial success leaves behind are removed downstream (dedup by tenant and event id).
+ */
+public final class UsagePublisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UsagePublisher.class);
+
+    /** How long a send may block for metadata or buffer space, so that a dead broker cannot hang requests. */
+    public static final int MAX_BLOCK_MS = 2000;
+
+    private final Producer<String, byte[]> producer;
+    private final AvroSerde<UsageEvent> serde;
+    private final Duration timeout;
+    private final String topic = Topics.USAGE_EVENTS.name();
+
+    public UsagePublisher(Producer<String, byte[]> producer, SchemaRegistry registry, Duration timeout) {
+        this.producer = producer;
+        this.serde = Topics.USAGE_EVENTS.valueSerde(registry);
+        this.timeout = timeout;
+    }
+
+    /**
+     * Settings of the one producer of an ingest instance (usage events and control-plane writes). Acknowledgements
+     * fail after {@code timeout} at the latest ({@code delivery.timeout.ms}).
+     */
+    public static Map<String, Object> producerConfig(String bootstrapServers, int lingerMs, Duration timeout) {
+        int deliveryTimeout = (int) timeout.toMillis();
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest");
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        // delivery.timeout.ms must cover linger.ms + request.timeout.ms
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, Math.min(5000, deliveryTimeout / 2)));
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryTimeout, 2000 + lingerMs));
+        return config;
+    }
+
+    /** Sends every event and waits for every acknowledgement; 503 when any is missing. */
+    public void publish(String tenantId, List<UsageEvent> events) {
+        Acks acks = new Acks(events.size());
+        try {
+            for (UsageEvent event : events) {
+                byte[] value = serde.serialize(topic, event);
+                producer.send(new ProducerRecord<>(topic, tenantId, value), acks);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot send usage events to {}: {}", topic, e.toString());
+            throw unavailable();
+        }
+        try {
+            acks.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable();
+        } catch (ExecutionException e) {
+            LOG.warn("Kafka refused usage events for {}: {}", topic, e.getCause().toString());
+            throw unavailable();
+        } catch (TimeoutException e) {
+            LOG.warn("Kafka did not acknowledge {} usage event(s) within {} ms", acks.remaining.get(), timeout.toMillis());
+            throw unavailable();
+        }
+    }
+
+    private static RuntimeException unavailable() {
+        return Problems.unavailable("Kafka did not acknowledge every event; retry the whole request with the same "
+                + "event_ids (duplicates are removed downstream)");
+    }
+
+    /** Completes when every send is acknowledged, or exceptionally at the first failure. */
+    private static final class Acks implements Callback {
+        private final AtomicInteger remaining;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Acks(int count) {
+            this.remaining = new AtomicInteger(count);
+            if (count == 0) {
+                done.complete(null);
+            }
+        }
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                done.completeExceptionally(exception);
+            } else if (remaining.decrementAndGet() == 0) {
+                done.complete(null);
+            }
+        }
+    }
+}
