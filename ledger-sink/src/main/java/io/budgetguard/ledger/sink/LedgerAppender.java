@@ -1,0 +1,128 @@
+package io.budgetguard.ledger.sink;
+
+import io.budgetguard.ledger.chain.ChainHead;
+import io.budgetguard.ledger.chain.EntryContent;
+import io.budgetguard.ledger.chain.LedgerEntry;
+import io.budgetguard.ledger.sink.RecordedEvents.EventKey;
+import io.budgetguard.ledger.store.LedgerCopyWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Appends one batch in one transaction: the rows and the offsets that produced them commit together, or neither does
+ * (exactly once). In order: lock and check the batch's offset rows, read the chain heads the cache lacks, drop events
+ * the ledger already holds, chain the rest, COPY them, save the offsets, commit. The cache and {@code storedOffsets} change
+ * only after the commit succeeded.
+ */
+final class LedgerAppender {
+
+    private final SinkOffsets offsets;
+
+    LedgerAppender(SinkOffsets offsets) {
+        this.offsets = Objects.requireNonNull(offsets);
+    }
+
+    /** What a committed batch did. */
+    record Result(int appended, int duplicates) {}
+
+    /**
+     * Writes {@code batch} and commits. {@code storedOffsets} is what this instance believes {@code sink_offsets}
+     * holds for its partitions (absent: no row); it is updated on success. On any exception the transaction is rolled
+     * back and the caller must drop the cache and re-read the stored offsets.
+     */
+    Result append(Connection connection, SinkBatch batch, ChainHeadCache cache, Map<Integer, Long> storedOffsets)
+            throws SQLException {
+        try {
+            Written written = write(connection, batch, cache, storedOffsets);
+            connection.commit();
+            storedOffsets.putAll(batch.nextOffsets());
+            written.newHeads().forEach((tenant, head) -> cache.put(head.partition(), tenant, head.head()));
+            return written.result();
+        } catch (SQLException | RuntimeException e) {
+            rollbackQuietly(connection, e);
+            throw e;
+        }
+    }
+
+    private record PartitionHead(int partition, ChainHead head) {}
+
+    private record Written(Result result, Map<String, PartitionHead> newHeads) {}
+
+    private Written write(Connection connection, SinkBatch batch, ChainHeadCache cache,
+            Map<Integer, Long> storedOffsets) throws SQLException {
+        checkOffsets(connection, batch, storedOffsets);
+
+        Map<String, ChainHead> heads = heads(connection, batch, cache);
+        Set<EventKey> recorded = RecordedEvents.existing(connection, distinctKeys(batch));
+
+        List<LedgerEntry> entries = new ArrayList<>(batch.contents().size());
+        Map<String, PartitionHead> newHeads = new HashMap<>();
+        Set<EventKey> seen = new HashSet<>();
+        int duplicates = 0;
+        for (EntryContent content : batch.contents()) {
+            EventKey key = new EventKey(content.tenantId(), content.eventId());
+            if (recorded.contains(key) || !seen.add(key)) {
+                duplicates++;
+                continue;
+            }
+            LedgerEntry entry = heads.get(content.tenantId()).append(content);
+            heads.put(content.tenantId(), ChainHead.of(entry));
+            newHeads.put(content.tenantId(), new PartitionHead(content.sourcePartition(), ChainHead.of(entry)));
+            entries.add(entry);
+        }
+
+        LedgerCopyWriter.append(connection, entries);
+        offsets.save(connection, batch.nextOffsets());
+        return new Written(new Result(entries.size(), duplicates), newHeads);
+    }
+
+    private void checkOffsets(Connection connection, SinkBatch batch, Map<Integer, Long> storedOffsets)
+            throws SQLException {
+        Map<Integer, Long> locked = offsets.lock(connection, batch.nextOffsets().keySet());
+        for (Integer partition : batch.nextOffsets().keySet()) {
+            Long expected = storedOffsets.get(partition);
+            Long stored = locked.get(partition);
+            if (!Objects.equals(expected, stored)) {
+                throw new OffsetsFencedException(partition, expected, stored);
+            }
+        }
+    }
+
+    private static Map<String, ChainHead> heads(Connection connection, SinkBatch batch, ChainHeadCache cache)
+            throws SQLException {
+        Map<String, ChainHead> heads = new HashMap<>();
+        Set<String> missing = new LinkedHashSet<>();
+        for (EntryContent content : batch.contents()) {
+            String tenant = content.tenantId();
+            if (!heads.containsKey(tenant)) {
+                cache.get(tenant).ifPresentOrElse(head -> heads.put(tenant, head), () -> missing.add(tenant));
+            }
+        }
+        heads.putAll(ChainHeads.read(connection, missing));
+        return heads;
+    }
+
+    private static List<EventKey> distinctKeys(SinkBatch batch) {
+        Set<EventKey> keys = new LinkedHashSet<>();
+        for (EntryContent content : batch.contents()) {
+            keys.add(new EventKey(content.tenantId(), content.eventId()));
+        }
+        return new ArrayList<>(keys);
+    }
+
+    private static void rollbackQuietly(Connection connection, Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

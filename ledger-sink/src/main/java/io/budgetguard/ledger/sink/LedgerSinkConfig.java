@@ -1,0 +1,107 @@
+package io.budgetguard.ledger.sink;
+
+import io.budgetguard.common.config.Env;
+import io.budgetguard.schemas.topics.Topics;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings of the ledger sink. {@code topic} and {@code consumerGroup} are fixed in production
+ * ({@value #DEFAULT_CONSUMER_GROUP} on {@code usage.priced.v1}); tests and benchmarks override them with
+ * {@link #withTopic} and {@link #withConsumerGroup} so that runs on a shared broker cannot steal each other's
+ * partitions. {@link #toString()} never shows the password.
+ */
+public record LedgerSinkConfig(
+        String kafkaBootstrap,
+        String schemaRegistryUrl,
+        String databaseUrl,
+        String databaseUser,
+        String databasePassword,
+        String httpHost,
+        int port,
+        String topic,
+        String consumerGroup,
+        int maxPollRecords) {
+
+    public static final String SERVICE = "ledger-sink";
+    public static final String DEFAULT_CONSUMER_GROUP = "budgetguard-ledger-sink";
+    public static final int DEFAULT_PORT = 8082;
+    public static final int DEFAULT_MAX_POLL_RECORDS = 2000;
+
+    public LedgerSinkConfig {
+        Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        Objects.requireNonNull(databaseUrl, "databaseUrl");
+        Objects.requireNonNull(databaseUser, "databaseUser");
+        Objects.requireNonNull(databasePassword, "databasePassword");
+        Objects.requireNonNull(httpHost, "httpHost");
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(consumerGroup, "consumerGroup");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+        }
+        if (maxPollRecords < 1) {
+            throw new IllegalArgumentException("maxPollRecords must be at least 1, was " + maxPollRecords);
+        }
+    }
+
+    /** The production settings for the given connections; HTTP on 127.0.0.1:{@value #DEFAULT_PORT}. */
+    public static LedgerSinkConfig of(String kafkaBootstrap, String schemaRegistryUrl, String databaseUrl,
+            String databaseUser, String databasePassword) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                "127.0.0.1", DEFAULT_PORT, Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP,
+                DEFAULT_MAX_POLL_RECORDS);
+    }
+
+    /**
+     * Reads {@code KAFKA_BOOTSTRAP}, {@code SCHEMA_REGISTRY_URL}, {@code DATABASE_URL} (JDBC, PostgreSQL),
+     * {@code DATABASE_USER}, {@code DATABASE_PASSWORD} (a member of budgetguard_writer), {@code HTTP_HOST}
+     * (default 127.0.0.1) and {@code LEDGER_PORT} (default 8082, 0 = any free port).
+     *
+     * @throws io.budgetguard.common.config.ConfigException naming every missing or invalid setting
+     */
+    public static LedgerSinkConfig fromEnv(Map<String, String> environment) {
+        Env env = new Env(SERVICE, environment);
+        String bootstrap = env.required("KAFKA_BOOTSTRAP", "Kafka bootstrap servers, host:port[,host:port]");
+        String registry = env.httpUrl("SCHEMA_REGISTRY_URL", "Confluent-compatible schema registry base URL");
+        String databaseUrl = env.required("DATABASE_URL", "JDBC URL of the ledger database, jdbc:postgresql://host:port/db");
+        if (!databaseUrl.isEmpty() && !databaseUrl.startsWith("jdbc:postgresql:")) {
+            env.problem("DATABASE_URL must be a PostgreSQL JDBC URL starting with jdbc:postgresql:");
+        }
+        String user = env.required("DATABASE_USER", "database login user, a member of budgetguard_writer");
+        String password = env.secret("DATABASE_PASSWORD", "password of DATABASE_USER", 1);
+        String host = env.optional("HTTP_HOST", "127.0.0.1");
+        int port = env.port("LEDGER_PORT", DEFAULT_PORT);
+        env.validate();
+        return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port,
+                Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP, DEFAULT_MAX_POLL_RECORDS);
+    }
+
+    public LedgerSinkConfig withTopic(String newTopic) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, newTopic, consumerGroup, maxPollRecords);
+    }
+
+    public LedgerSinkConfig withConsumerGroup(String newGroup) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, newGroup, maxPollRecords);
+    }
+
+    public LedgerSinkConfig withHttp(String newHost, int newPort) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                newHost, newPort, topic, consumerGroup, maxPollRecords);
+    }
+
+    public LedgerSinkConfig withMaxPollRecords(int newMaxPollRecords) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, newMaxPollRecords);
+    }
+
+    @Override
+    public String toString() {
+        return "LedgerSinkConfig[kafkaBootstrap=" + kafkaBootstrap + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", databaseUrl=" + databaseUrl.replaceAll("(?i)(password=)[^&;]*", "$1****") + ", databaseUser=" + databaseUser + ", databasePassword=****"
+                + ", httpHost=" + httpHost + ", port=" + port + ", topic=" + topic + ", consumerGroup="
+                + consumerGroup + ", maxPollRecords=" + maxPollRecords + "]";
+    }
+}

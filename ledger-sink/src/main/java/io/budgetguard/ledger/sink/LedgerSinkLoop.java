@@ -1,0 +1,249 @@
+package io.budgetguard.ledger.sink;
+
+import io.budgetguard.ledger.chain.EntryContent;
+import io.budgetguard.schemas.PricedUsage;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sink's single thread: poll, append the batch in one transaction, repeat. Kafka's own committed offsets are not
+ * the source of truth — {@code sink_offsets} is: on assignment, and after any failure, every partition is sought to its
+ * stored offset (or the beginning). Kafka offsets are committed asynchronously afterwards only so that lag tools see
+ * the group's progress.
+ */
+final class LedgerSinkLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerSinkLoop.class);
+    private static final Duration POLL = Duration.ofMillis(250);
+    private static final Duration IDLE_PING = Duration.ofSeconds(10);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+    private final Consumer<String, PricedUsage> consumer;
+    private final String topic;
+    private final DatabaseSession database;
+    private final SinkOffsets offsets;
+    private final LedgerAppender appender;
+    private final PricedUsageMapper mapper;
+    private final ChainHeadCache heads = new ChainHeadCache();
+    /** What sink_offsets holds for the assigned partitions (absent: no row), as of our last read or commit. */
+    private final Map<Integer, Long> storedOffsets = new HashMap<>();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private SinkMetrics metrics;
+    private volatile boolean running = true;
+    private volatile boolean joined;
+    private volatile boolean healthy;
+    private volatile int assignedPartitions;
+    private boolean repositionNeeded;
+    private long lastPingNanos;
+    private Duration backoff = MIN_BACKOFF;
+
+    LedgerSinkLoop(Consumer<String, PricedUsage> consumer, String topic, DatabaseSession database,
+            SinkOffsets offsets, PricedUsageMapper mapper) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.database = database;
+        this.offsets = offsets;
+        this.appender = new LedgerAppender(offsets);
+        this.mapper = mapper;
+    }
+
+    void bind(SinkMetrics sinkMetrics) {
+        this.metrics = sinkMetrics;
+    }
+
+    /** The consumer has joined its group (possibly with no partitions) and the database answered last time we asked. */
+    boolean isReady() {
+        return joined && healthy;
+    }
+
+    int assignedPartitions() {
+        return assignedPartitions;
+    }
+
+    @Override
+    public void run() {
+        try {
+            healthy = database.ping(5);
+            lastPingNanos = System.nanoTime();
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (running) {
+                try {
+                    if (repositionNeeded) {
+                        repositionAll();
+                    }
+                    ConsumerRecords<String, PricedUsage> records = consumer.poll(POLL);
+                    if (records.isEmpty()) {
+                        pingWhenIdle();
+                    } else {
+                        append(records);
+                    }
+                } catch (WakeupException e) {
+                    // close() woke us up: the loop condition ends it
+                } catch (Exception e) {
+                    if (running) {
+                        recover(e);
+                    }
+                }
+            }
+        } finally {
+            try {
+                consumer.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the ledger sink's consumer failed: {}", e.toString());
+            }
+            database.close();
+            stopped.countDown();
+        }
+    }
+
+    /** Asks the loop to stop after the batch in progress, and waits for it (at most {@code timeout}). */
+    boolean stop(Duration timeout) throws InterruptedException {
+        running = false;
+        stopping.countDown();
+        consumer.wakeup();
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void append(ConsumerRecords<String, PricedUsage> records) throws SQLException {
+        long start = System.nanoTime();
+        List<EntryContent> contents = new ArrayList<>(records.count());
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            List<ConsumerRecord<String, PricedUsage>> inPartition = records.records(partition);
+            for (ConsumerRecord<String, PricedUsage> record : inPartition) {
+                contents.add(mapper.map(record.value(), record.partition(), record.offset()));
+            }
+            nextOffsets.put(partition.partition(), inPartition.get(inPartition.size() - 1).offset() + 1);
+        }
+        LedgerAppender.Result result =
+                appender.append(database.connection(), new SinkBatch(contents, nextOffsets), heads, storedOffsets);
+        healthy = true;
+        backoff = MIN_BACKOFF;
+        metrics.appended.increment(result.appended());
+        metrics.duplicates.increment(result.duplicates());
+        metrics.batches.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        if (result.duplicates() > 0) {
+            LOG.info("Skipped {} event(s) the ledger already held", result.duplicates());
+        }
+        consumer.commitAsync(nextOffsets.entrySet().stream().collect(Collectors.toMap(
+                e -> new TopicPartition(topic, e.getKey()), e -> new OffsetAndMetadata(e.getValue()))), null);
+    }
+
+    private void pingWhenIdle() {
+        if (!healthy || System.nanoTime() - lastPingNanos > IDLE_PING.toNanos()) {
+            healthy = database.ping(5);
+            lastPingNanos = System.nanoTime();
+        }
+    }
+
+    /** Rolls everything back to what the database says, then waits before the retry. */
+    private void recover(Exception failure) {
+        healthy = false;
+        metrics.failures.increment();
+        heads.clear();
+        database.reset();
+        repositionNeeded = true;
+        if (failure instanceof OffsetsFencedException) {
+            LOG.warn("Ledger batch not written, will re-read from the stored offsets: {}", failure.getMessage());
+        } else if (failure instanceof UnstorableUsageException || failure instanceof SQLException) {
+            LOG.error("Ledger batch not written, retrying in {} ms: {}", backoff.toMillis(), failure.getMessage());
+        } else {
+            LOG.error("Ledger batch not written, retrying in {} ms", backoff.toMillis(), failure);
+        }
+        try {
+            stopping.await(backoff.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+    }
+
+    private void repositionAll() throws SQLException {
+        Set<TopicPartition> assignment = consumer.assignment();
+        storedOffsets.clear();
+        seekToStored(assignment);
+        repositionNeeded = false;
+    }
+
+    private void seekToStored(Collection<TopicPartition> partitions) throws SQLException {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<Integer, Long> stored;
+        try {
+            stored = offsets.load(database.connection(), partitions.stream().map(TopicPartition::partition).toList());
+            database.connection().commit();
+        } catch (SQLException e) {
+            database.reset();
+            throw e;
+        }
+        for (TopicPartition partition : partitions) {
+            Long next = stored.get(partition.partition());
+            if (next == null) {
+                storedOffsets.remove(partition.partition());
+                consumer.seekToBeginning(List.of(partition));
+            } else {
+                storedOffsets.put(partition.partition(), next);
+                consumer.seek(partition, next);
+            }
+        }
+    }
+
+    /** Runs inside poll(), on the loop thread. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
+            assignedPartitions = consumer.assignment().size();
+            if (!partitions.isEmpty()) {
+                LOG.info("Ledger sink assigned {}", partitions);
+            }
+            try {
+                seekToStored(partitions);
+            } catch (SQLException e) {
+                // Thrown out of poll(): recover() re-seeks every assigned partition before the next poll.
+                throw new IllegalStateException("Cannot read sink_offsets for " + partitions + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            forget(partitions);
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+            heads.dropPartitions(numbers);
+            numbers.forEach(storedOffsets::remove);
+            assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.budgetguard.ledger.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.budgetguard.infra.db.Migrations;
+import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.ledger.chain.ChainHead;
+import io.budgetguard.ledger.chain.LedgerEntry;
+import io.budgetguard.ledger.store.LedgerCopyWriter;
+import io.budgetguard.ledger.testing.Fixtures;
+import io.budgetguard.ledger.testing.LedgerDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(SharedStack.class)
+class LedgerSchemaTest {
+
+    private static LedgerDatabase db;
+
+    @BeforeAll
+    static void migrate() throws SQLException {
+        db = LedgerDatabase.create("schema");
+        try (Connection owner = db.superuser()) {
+            owner.setAutoCommit(false);
+            insertEntries(owner, "acme", 2);
+            insertEntries(owner, "globex", 1);
+            try (Statement sql = owner.createStatement()) {
+                sql.execute("INSERT INTO ledger_checkpoints VALUES ('acme', 1, '\\x" + "00".repeat(32)
+                        + "', now(), 'vault:v1:AAAA', 1)");
+                sql.execute("INSERT INTO audit_log VALUES ('acme', 1, now(), 'admin', 'tenant.created', 'acme', '{}', '\\x"
+                        + "00".repeat(32) + "', '\\x" + "11".repeat(32) + "')");
+                sql.execute("INSERT INTO audit_log VALUES ('', 1, now(), 'admin', 'prices.updated', 'openai', '{}', '\\x"
+                        + "00".repeat(32) + "', '\\x" + "22".repeat(32) + "')");
+            }
+            owner.commit();
+        }
+    }
+
+    private static void insertEntries(Connection connection, String tenant, int count) throws SQLException {
+        List<LedgerEntry> entries = new ArrayList<>();
+        ChainHead head = ChainHead.EMPTY;
+        for (int i = 1; i <= count; i++) {
+            LedgerEntry entry = head.append(Fixtures.content(tenant, tenant + "-evt-" + i));
+            entries.add(entry);
+            head = ChainHead.of(entry);
+        }
+        LedgerCopyWriter.append(connection, entries);
+    }
+
+    private static long count(Connection connection, String table) throws SQLException {
+        try (Statement sql = connection.createStatement(); ResultSet rows = sql.executeQuery("SELECT count(*) FROM " + table)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static void execute(Connection connection, String statement) throws SQLException {
+        try (Statement sql = connection.createStatement()) {
+            sql.execute(statement);
+        }
+    }
+
+    @Test
+    void shouldApplyNothingTheSecondTime() {
+        assertThat(Migrations.migrate(db.url(), db.superuserName(), db.superuserPassword())).isZero();
+    }
+
+    @Test
+    void shouldLetTheWriterAppendAndReadEveryTenant() throws SQLException {
+        try (Connection writer = db.writer()) {
+            writer.setAutoCommit(false);
+            insertEntries(writer, "initech", 3);
+            writer.commit();
+
+            assertThat(count(writer, "ledger_entries WHERE tenant_id = 'initech'")).isEqualTo(3);
+            assertThat(count(writer, "ledger_entries WHERE tenant_id = 'acme'")).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+        "UPDATE ledger_entries SET cost_usd = 0",
+        "DELETE FROM ledger_entries",
+        "TRUNCATE ledger_entries",
+        "UPDATE ledger_checkpoints SET signature = ''",
+        "DELETE FROM ledger_checkpoints",
+        "TRUNCATE ledger_checkpoints",
+        "UPDATE audit_log SET details = ''",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log"})
+    void shouldDenyTheWriterAnyChangeToTheLedgerTables(String statement) throws SQLException {
+        try (Connection writer = db.writer()) {
+            assertThatThrownBy(() -> execute(writer, statement))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "UPDATE ledger_entries SET cost_usd = 0        | ledger_entries is append-only: UPDATE refused",
+        "DELETE FROM ledger_entries                    | ledger_entries is append-only: DELETE refused",
+        "TRUNCATE ledger_entries                       | ledger_entries is append-only: TRUNCATE refused",
+        "UPDATE ledger_checkpoints SET signature = ''  | ledger_checkpoints is append-only: UPDATE refused",
+        "DELETE FROM ledger_checkpoints                | ledger_checkpoints is append-only: DELETE refused",
+        "TRUNCATE ledger_checkpoints                   | ledger_checkpoints is append-only: TRUNCATE refused",
+        "UPDATE audit_log SET details = ''             | audit_log is append-only: UPDATE refused",
+        "DELETE FROM audit_log                         | audit_log is append-only: DELETE refused",
+        "TRUNCATE audit_log                            | audit_log is append-only: TRUNCATE refused"})
+    void shouldRefuseChangesEvenToTheOwnerByTrigger(String statement, String message) throws SQLException {
+        try (Connection owner = db.superuser()) {
+            assertThatThrownBy(() -> execute(owner, statement))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining(message);
+            assertThat(count(owner, "ledger_entries")).isPositive();
+        }
+    }
+
+    @Test
+    void shouldLetTheWriterMaintainSinkOffsets() throws SQLException {
+        try (Connection writer = db.writer()) {
+            execute(writer, "INSERT INTO sink_offsets VALUES ('g', 't', 0, 10) "
+                    + "ON CONFLICT (consumer_group, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset");
+            execute(writer, "UPDATE sink_offsets SET next_offset = 20 WHERE consumer_group = 'g'");
+
+            assertThat(count(writer, "sink_offsets WHERE consumer_group = 'g' AND next_offset = 20")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldShowTheReaderOnlyTheTenantOfItsTransaction() throws SQLException {
+        try (Connection reader = db.reader()) {
+            reader.setAutoCommit(false);
+            execute(reader, "SET LOCAL budgetguard.tenant_id = 'acme'");
+
+            assertThat(count(reader, "ledger_entries")).isEqualTo(2);
+            assertThat(count(reader, "ledger_entries WHERE tenant_id <> 'acme'")).isZero();
+            assertThat(count(reader, "ledger_checkpoints")).isEqualTo(1);
+            assertThat(count(reader, "audit_log")).isEqualTo(1);
+            reader.commit();
+        }
+    }
+
+    @Test
+    void shouldShowTheReaderNothingWithoutATenant() throws SQLException {
+        try (Connection reader = db.reader()) {
+            assertThat(count(reader, "ledger_entries")).isZero();
+            assertThat(count(reader, "audit_log")).isZero();
+        }
+    }
+
+    @Test
+    void shouldShowTheReaderNothingOnceItsTenantSettingHasEnded() throws SQLException {
+        try (Connection reader = db.reader()) {
+            reader.setAutoCommit(false);
+            execute(reader, "SET LOCAL budgetguard.tenant_id = 'acme'");
+            reader.commit();
+            reader.setAutoCommit(true);
+
+            // The setting now reads as '' — it must not match the platform-wide audit rows (tenant_id '').
+            assertThat(count(reader, "audit_log")).isZero();
+            assertThat(count(reader, "ledger_entries")).isZero();
+        }
+    }
+
+    @Test
+    void shouldDenyTheReaderInserts() throws SQLException {
+        try (Connection reader = db.reader()) {
+            assertThatThrownBy(() -> execute(reader, "INSERT INTO sink_offsets VALUES ('g', 't', 1, 1)"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied");
+            reader.setAutoCommit(false);
+            assertThatThrownBy(() -> insertEntries(reader, "acme-reader", 1))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied");
+        }
+    }
+
+    @Test
+    void shouldRefuseNullsAndShortHashes() throws SQLException {
+        try (Connection owner = db.superuser()) {
+            assertThatThrownBy(() -> execute(owner, "INSERT INTO ledger_entries (tenant_id, seq, event_id) "
+                    + "VALUES ('acme', 99, 'x')"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("null value");
+            assertThatThrownBy(() -> execute(owner, "INSERT INTO ledger_checkpoints VALUES ('acme', 2, '\\x00', now(), "
+                    + "'vault:v1:AAAA', 1)"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("check constraint");
+        }
+    }
+
+    @Test
+    void shouldCreateAPlainLoginInTheRoleWithOnlyAScramVerifierOfItsPassword() throws SQLException {
+        assertThat(storedVerifier(db.writerUser())).startsWith("SCRAM-SHA-256$").doesNotContain(db.writerPassword());
+        try (Connection owner = db.superuser();
+                java.sql.PreparedStatement query = owner.prepareStatement(
+                        "SELECT rolcanlogin, rolsuper, rolbypassrls, pg_has_role(rolname, ?, 'MEMBER') FROM pg_roles WHERE rolname = ?")) {
+            query.setString(1, Migrations.WRITER_ROLE);
+            query.setString(2, db.writerUser());
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getBoolean(1)).as("can log in").isTrue();
+                assertThat(rows.getBoolean(2)).as("superuser").isFalse();
+                assertThat(rows.getBoolean(3)).as("bypasses RLS").isFalse();
+                assertThat(rows.getBoolean(4)).as("member of the writer role").isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldReplaceThePasswordWhenGrantingAnExistingLoginAgain() throws SQLException {
+        // The embedded server trusts local connections, so the change is checked on the stored verifier.
+        String before = storedVerifier(db.readerUser());
+        Migrations.grantLogin(db.url(), db.superuserName(), db.superuserPassword(), Migrations.READER_ROLE,
+                db.readerUser(), "another-password-0123456789");
+
+        assertThat(storedVerifier(db.readerUser())).startsWith("SCRAM-SHA-256$").isNotEqualTo(before);
+    }
+
+    private static String storedVerifier(String user) throws SQLException {
+        try (Connection owner = db.superuser();
+                java.sql.PreparedStatement query = owner.prepareStatement("SELECT rolpassword FROM pg_authid WHERE rolname = ?")) {
+            query.setString(1, user);
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).isTrue();
+                return rows.getString(1);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "''{0}''")
+    @ValueSource(strings = {"Robert", "bob; DROP TABLE ledger_entries", "1abc", "a-b", "", "pg_monitor",
+        "budgetguard_writer", "x\"y"})
+    void shouldRefuseAnInvalidOrReservedLoginUserName(String user) {
+        assertThatThrownBy(() -> Migrations.grantLogin(db.url(), db.superuserName(), db.superuserPassword(),
+                Migrations.WRITER_ROLE, user, "a-long-enough-password"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownRole() {
+        assertThatThrownBy(() -> Migrations.grantLogin(db.url(), db.superuserName(), db.superuserPassword(),
+                "pg_write_all_data", "someone", "a-long-enough-password"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Unknown role");
+    }
+
+    @Test
+    void shouldRefuseAShortPasswordWithoutEchoingIt() {
+        assertThatThrownBy(() -> Migrations.grantLogin(db.url(), db.superuserName(), db.superuserPassword(),
+                Migrations.WRITER_ROLE, "someone", "s3cr3t"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("s3cr3t");
+    }
+}
