@@ -129,6 +129,7 @@ public record MeteringConfig(
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
         props.put("processing.exception.handler.global.enabled", true);
         return props;

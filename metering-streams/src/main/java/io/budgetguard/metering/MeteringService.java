@@ -115,7 +115,10 @@ public final class MeteringService implements AutoCloseable {
             http.stop();
         }
         if (streams != null) {
-            boolean clean = streams.close(CloseOptions.timeout(config.closeTimeout()));
+            // Leaving the group lets a restarted or remaining instance take the partitions over at once instead of
+            // after the session timeout.
+            boolean clean = streams.close(CloseOptions.timeout(config.closeTimeout())
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             if (!clean) {
                 LOG.warn("metering-streams did not stop within {}", config.closeTimeout());
             }

@@ -31,13 +31,19 @@ public final class BudgetIndex implements ControlIndex<Budget> {
     @Override
     public void put(String key, Budget budget) {
         State current = state;
-        remove(current, key);
         Optional<BudgetRule> rule = BudgetRule.from(budget);
+        BudgetRule previous = current.keys.get(key);
         if (rule.isEmpty()) {
             LOG.warn("Ignoring budget '{}': period '{}' or limit {} cannot be applied", key, budget.getPeriod(),
                     budget.getLimitUsd());
+            remove(current, key);
             return;
         }
+        if (previous != null && (!previous.tenantId().equals(rule.get().tenantId())
+                || !previous.budgetId().equals(rule.get().budgetId()))) {
+            remove(current, key);
+        }
+        // replaces a changed budget in one swap of the tenant's list: readers never see it missing
         add(current, key, rule.get());
     }
 

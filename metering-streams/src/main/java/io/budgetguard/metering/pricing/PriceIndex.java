@@ -52,8 +52,18 @@ public final class PriceIndex implements ControlIndex<ModelPrice> {
     @Override
     public void put(String key, ModelPrice price) {
         State current = state;
-        remove(current, key);
-        add(current, key, price);
+        ModelPrice previous = current.keys.get(key);
+        if (previous != null && (!previous.getProvider().equals(price.getProvider())
+                || !previous.getModel().equals(price.getModel()))) {
+            remove(current, key);
+            previous = null;
+        }
+        ModelPrice replaced = previous;
+        current.keys.put(key, price);
+        // one atomic swap of the model's versions, so that a reader never sees the model without a price
+        current.byProvider.computeIfAbsent(price.getProvider(), provider -> new ConcurrentHashMap<>())
+                .compute(price.getModel(), (model, versions) -> Versions.with(
+                        versions == null || replaced == null ? versions : versions.without(replaced), price));
     }
 
     @Override

@@ -15,9 +15,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * <p>The ids live in a persistent window store, keyed {@code tenant NUL event_id}, stamped with the stream time at which
  * the first copy was seen, with retention = the dedup horizon. A later copy is a duplicate if the store holds the id
  * stamped within the horizon. Expiry costs nothing per event: the store drops whole time segments (and its changelog
- * deletes by retention), so no purge scan is ever needed. Because the store's own retention check runs on stream time,
- * an id is remembered for at least the horizon of stream time, and at most about 1.5 times that until its segment
- * goes.
+ * deletes by retention), so no purge scan is ever needed. A copy is a duplicate exactly when the first copy was seen
+ * within the horizon of stream time (the fetch is bounded by it); the space is reclaimed a segment at a time, up to
+ * half a horizon later.
  */
 final class Deduplicator implements Processor<String, UsageEvent, String, UsageEvent> {
 
