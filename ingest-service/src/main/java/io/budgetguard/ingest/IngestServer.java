@@ -66,9 +66,18 @@ public final class IngestServer implements AutoCloseable {
         return authenticator;
     }
 
-    /** Stops accepting connections and lets requests in flight finish (Jetty's graceful stop). */
+    /**
+     * Stops accepting connections and lets requests in flight finish (Jetty's graceful stop; it also waits, about a
+     * second, for idle keep-alive connections to close).
+     */
     @Override
     public void close() {
+        app.stop();
+    }
+
+    /** Stops at once, abandoning requests in flight (tests). */
+    public void closeImmediately() {
+        app.jettyServer().server().setStopTimeout(0);
         app.stop();
     }
 }

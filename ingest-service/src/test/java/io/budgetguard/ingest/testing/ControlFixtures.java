@@ -1,0 +1,47 @@
+package io.budgetguard.ingest.testing;
+
+import io.budgetguard.common.auth.ApiKeys;
+import io.budgetguard.common.auth.PresentedKey;
+import io.budgetguard.common.auth.Role;
+import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.schemas.control.ApiKey;
+import io.budgetguard.schemas.control.Tenant;
+import io.budgetguard.schemas.topics.Topics;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Puts tenants and keys straight into a {@link ControlPlaneView}, as the reader would, for unit tests. */
+public final class ControlFixtures {
+
+    /** bcrypt at its lowest cost: tests check behaviour, not the cost. */
+    public static final SecretHasher FAST_HASHER = new SecretHasher(4);
+    private static final Instant CREATED = Instant.parse("2025-01-01T00:00:00Z");
+
+    private final ControlPlaneView view;
+    private final AtomicLong offsets = new AtomicLong(1_000_000);
+
+    public ControlFixtures(ControlPlaneView view) {
+        this.view = view;
+    }
+
+    public Tenant tenant(String id, String status) {
+        Tenant tenant = new Tenant(id, "Tenant " + id, status, null, CREATED, CREATED);
+        view.apply(Topics.CONTROL_TENANTS.name(), id, tenant, 0, offsets.incrementAndGet());
+        return tenant;
+    }
+
+    /** A new key of {@code tenantId} with {@code role}; the returned key holds the secret. */
+    public PresentedKey key(String tenantId, Role role) {
+        PresentedKey key = ApiKeys.generate();
+        ApiKey record = new ApiKey(key.keyId(), tenantId, role.wireName(), FAST_HASHER.hash(key.secret()), CREATED, null);
+        view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), record, 0, offsets.incrementAndGet());
+        return key;
+    }
+
+    public void revoke(PresentedKey key) {
+        ApiKey current = view.apiKeyOrNull(key.keyId());
+        ApiKey revoked = ApiKey.newBuilder(current).setRevokedAt(CREATED.plusSeconds(60)).build();
+        view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), revoked, 0, offsets.incrementAndGet());
+    }
+}
