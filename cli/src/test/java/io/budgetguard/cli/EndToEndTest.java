@@ -78,7 +78,7 @@ class EndToEndTest {
     private String apiKey;
 
     @TempDir
-    Path stateDir;
+    static Path stateDir;
 
     @BeforeAll
     void startPipeline() {

@@ -21,8 +21,9 @@ public final class DevEnvFile {
         return this;
     }
 
+    /** The values in the order they were put. */
     public Map<String, String> values() {
-        return Map.copyOf(values);
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
     }
 
     public String render() {

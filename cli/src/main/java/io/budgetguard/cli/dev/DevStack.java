@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -81,7 +80,11 @@ public final class DevStack implements AutoCloseable {
             serviceEnv.keySet().removeAll(env.values().keySet());
             serviceEnv.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
             Path envFile = options.home().resolve("dev.env");
-            env.write(envFile);
+            try {
+                env.write(envFile);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write " + envFile, e);
+            }
 
             out.println();
             out.println(options.startServices()
@@ -165,9 +168,5 @@ public final class DevStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot clear " + dir, e);
         }
-    }
-
-    static Duration timeout() {
-        return Duration.ofSeconds(60);
     }
 }
