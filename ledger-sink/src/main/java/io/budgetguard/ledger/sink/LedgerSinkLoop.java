@@ -134,7 +134,9 @@ final class LedgerSinkLoop implements Runnable {
             for (ConsumerRecord<String, PricedUsage> record : inPartition) {
                 contents.add(mapper.map(record.value(), record.partition(), record.offset()));
             }
-            nextOffsets.put(partition.partition(), inPartition.get(inPartition.size() - 1).offset() + 1);
+            // The consumer's position, not last offset + 1: it also steps over transaction markers and aborted
+            // records, so that a caught-up sink stores exactly the log end offset.
+            nextOffsets.put(partition.partition(), consumer.position(partition));
         }
         LedgerAppender.Result result =
                 appender.append(database.connection(), new SinkBatch(contents, nextOffsets), heads, storedOffsets);

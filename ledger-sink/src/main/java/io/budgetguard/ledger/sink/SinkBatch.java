@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * One poll's worth of records, in partition-then-offset order, and where each partition's reading resumes after it
- * ({@code nextOffsets}: partition → last offset + 1).
+ * ({@code nextOffsets}: partition → the consumer's position after the poll, past the last record and any transaction
+ * markers).
  */
 record SinkBatch(List<EntryContent> contents, Map<Integer, Long> nextOffsets) {
 

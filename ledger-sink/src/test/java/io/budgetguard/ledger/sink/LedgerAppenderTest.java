@@ -1,0 +1,220 @@
+package io.budgetguard.ledger.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.ledger.chain.EntryContent;
+import io.budgetguard.ledger.testing.Fixtures;
+import io.budgetguard.ledger.testing.LedgerDatabase;
+import io.budgetguard.ledger.verify.LedgerVerifier;
+import io.budgetguard.ledger.verify.VerificationReport;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedStack.class)
+class LedgerAppenderTest {
+
+    private static LedgerDatabase db;
+
+    private String topic;
+    private String tenant;
+    private Connection writer;
+    private SinkOffsets offsets;
+    private LedgerAppender appender;
+    private ChainHeadCache cache;
+    private Map<Integer, Long> stored;
+
+    @BeforeAll
+    static void createDatabase() {
+        db = LedgerDatabase.create("appender");
+    }
+
+    @BeforeEach
+    void connect() throws SQLException {
+        topic = SharedStack.unique("priced");
+        tenant = SharedStack.unique("acme");
+        writer = db.writer();
+        writer.setAutoCommit(false);
+        offsets = new SinkOffsets("group", topic);
+        appender = new LedgerAppender(offsets);
+        cache = new ChainHeadCache();
+        stored = new HashMap<>();
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        writer.close();
+    }
+
+    private LedgerAppender.Result append(int partition, long firstOffset, String... eventIds) throws SQLException {
+        List<EntryContent> contents = new ArrayList<>();
+        long offset = firstOffset;
+        for (String eventId : eventIds) {
+            contents.add(Fixtures.content(tenant, eventId, "gpt-4o", partition, offset++));
+        }
+        return appender.append(writer, new SinkBatch(contents, Map.of(partition, offset)), cache, stored);
+    }
+
+    private List<Long> seqs() throws SQLException {
+        return column("SELECT seq FROM ledger_entries WHERE tenant_id = ? ORDER BY seq");
+    }
+
+    private List<Long> column(String sql) throws SQLException {
+        List<Long> values = new ArrayList<>();
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(sql)) {
+            query.setString(1, sql.contains("sink_offsets") ? topic : tenant);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    values.add(rows.getLong(1));
+                }
+            }
+        }
+        return values;
+    }
+
+    private VerificationReport verify() throws SQLException {
+        try (Connection superuser = db.superuser()) {
+            return new LedgerVerifier(superuser).verify(Optional.of(tenant));
+        }
+    }
+
+    @Test
+    void shouldNumberATenantsEntriesFromOneAndChainThem() throws SQLException {
+        LedgerAppender.Result result = append(0, 0, "e1", "e2", "e3");
+
+        assertThat(result).isEqualTo(new LedgerAppender.Result(3, 0));
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void shouldContinueTheChainInTheNextBatchFromTheCache() throws SQLException {
+        append(0, 0, "e1", "e2");
+        append(0, 2, "e3");
+
+        assertThat(cache.get(tenant)).hasValueSatisfying(head -> assertThat(head.seq()).isEqualTo(3));
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void shouldContinueTheChainFromTheDatabaseWithoutACache() throws SQLException {
+        append(0, 0, "e1", "e2");
+        cache.clear();
+        append(0, 2, "e3");
+
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void shouldStoreTheNextOffsetOfEachPartition() throws SQLException {
+        append(4, 10, "e1", "e2");
+
+        assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 4")).containsExactly(12L);
+        assertThat(stored).containsEntry(4, 12L);
+    }
+
+    @Test
+    void shouldSkipAnEventTheLedgerAlreadyHolds() throws SQLException {
+        append(0, 0, "e1", "e2");
+
+        LedgerAppender.Result result = append(0, 2, "e2", "e3");
+
+        assertThat(result).isEqualTo(new LedgerAppender.Result(1, 1));
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void shouldSkipAnEventRepeatedWithinOneBatch() throws SQLException {
+        LedgerAppender.Result result = append(0, 0, "e1", "e1", "e2");
+
+        assertThat(result).isEqualTo(new LedgerAppender.Result(2, 1));
+        assertThat(seqs()).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void shouldStoreTheOffsetsOfABatchOfDuplicatesOnly() throws SQLException {
+        append(0, 0, "e1");
+
+        append(0, 1, "e1");
+
+        assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 0")).containsExactly(2L);
+    }
+
+    @Test
+    void shouldRefuseABatchWhenAnotherInstanceMovedTheOffsets() throws SQLException {
+        append(0, 0, "e1");
+        stored.put(0, 0L); // as if this instance had missed the commit of another one
+
+        assertThatThrownBy(() -> append(0, 0, "e1-again"))
+                .isInstanceOf(OffsetsFencedException.class)
+                .hasMessageContaining("expected next_offset 0, found next_offset 1");
+        assertThat(seqs()).containsExactly(1L);
+    }
+
+    @Test
+    void shouldRefuseABatchWhenOffsetsAppearedThatItDidNotExpect() throws SQLException {
+        append(0, 0, "e1");
+        stored.clear();
+
+        assertThatThrownBy(() -> append(0, 0, "e1-again")).isInstanceOf(OffsetsFencedException.class)
+                .hasMessageContaining("expected no row");
+    }
+
+    @Test
+    void shouldRollBackEverythingWhenAStaleCacheCollides() throws SQLException {
+        append(0, 0, "e1");
+        ChainHeadCache staleCache = new ChainHeadCache();
+        staleCache.put(0, tenant, io.budgetguard.ledger.chain.ChainHead.EMPTY);
+
+        assertThatThrownBy(() -> appender.append(writer,
+                new SinkBatch(List.of(Fixtures.content(tenant, "e2", "gpt-4o", 0, 1)), Map.of(0, 2L)), staleCache, stored))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("ledger_entries_pkey");
+
+        assertThat(seqs()).containsExactly(1L);
+        assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 0")).containsExactly(1L);
+        assertThat(stored).containsEntry(0, 1L);
+    }
+
+    @Test
+    void shouldKeepTheConnectionUsableAfterARollback() throws SQLException {
+        stored.put(0, 5L);
+        assertThatThrownBy(() -> append(0, 5, "e1")).isInstanceOf(OffsetsFencedException.class);
+        stored.remove(0);
+
+        assertThat(append(0, 0, "e1").appended()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepEachTenantsChainSeparate() throws SQLException {
+        String globex = SharedStack.unique("globex");
+        List<EntryContent> contents = List.of(
+                Fixtures.content(tenant, "a1", "gpt-4o", 1, 0),
+                Fixtures.content(globex, "b1", "gpt-4o", 1, 1),
+                Fixtures.content(tenant, "a2", "gpt-4o", 1, 2),
+                Fixtures.content(globex, "b2", "gpt-4o", 1, 3));
+
+        appender.append(writer, new SinkBatch(contents, Map.of(1, 4L)), cache, stored);
+
+        assertThat(seqs()).containsExactly(1L, 2L);
+        try (Connection superuser = db.superuser()) {
+            assertThat(new LedgerVerifier(superuser).verify(Optional.of(globex)).entriesVerified()).isEqualTo(2);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.budgetguard.ledger.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.budgetguard.infra.local.LocalStack;
+import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.ledger.testing.Fixtures;
+import io.budgetguard.ledger.testing.LedgerDatabase;
+import io.budgetguard.ledger.verify.LedgerVerifier;
+import io.budgetguard.ledger.verify.VerificationReport;
+import io.budgetguard.schemas.PricedUsage;
+import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The sink end to end on the shared broker, registry and PostgreSQL. */
+@ExtendWith(SharedStack.class)
+class LedgerSinkServiceTest {
+
+    private static final int PARTITIONS = 3;
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static LedgerDatabase db;
+    private static LocalStack stack;
+
+    private String topic;
+    private List<String> tenants;
+    private LedgerSinkConfig config;
+    private final List<LedgerSinkService> started = new ArrayList<>();
+
+    @BeforeAll
+    static void createDatabase() {
+        stack = SharedStack.stack();
+        db = LedgerDatabase.create("sink");
+    }
+
+    @BeforeEach
+    void createTopic() throws Exception {
+        topic = SharedStack.unique("priced");
+        tenants = List.of(SharedStack.unique("acme"), SharedStack.unique("globex"), SharedStack.unique("initech"));
+        try (Admin admin = stack.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+        }
+        config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), db.url(), db.writerUser(),
+                        db.writerPassword())
+                .withTopic(topic)
+                .withConsumerGroup(SharedStack.unique("ledger-sink"))
+                .withHttp("127.0.0.1", 0)
+                .withMaxPollRecords(100);
+    }
+
+    @AfterEach
+    void stopSinks() {
+        started.forEach(LedgerSinkService::close);
+    }
+
+    private LedgerSinkService startSink() {
+        LedgerSinkService sink = new LedgerSinkService(config).start();
+        started.add(sink);
+        return sink;
+    }
+
+    private Producer<String, PricedUsage> producer(Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5));
+        properties.putAll(extra);
+        return new KafkaProducer<>(properties, new StringSerializer(),
+                Topics.USAGE_PRICED.valueSerde(new HttpSchemaRegistry(stack.schemaRegistryUrl())).serializer());
+    }
+
+    /** Sends {@code count} events per tenant, event ids {@code <prefix>-<n>}, keyed by tenant. */
+    private void produce(String prefix, int count) {
+        try (Producer<String, PricedUsage> producer = producer(Map.of())) {
+            for (int i = 0; i < count; i++) {
+                for (String tenant : tenants) {
+                    producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, prefix + "-" + i).build()));
+                }
+            }
+            producer.flush();
+        }
+    }
+
+    private long rows() throws SQLException {
+        return single("SELECT count(*) FROM ledger_entries WHERE tenant_id = ANY (?)", tenants.toArray(String[]::new));
+    }
+
+    private long single(String sql, Object parameter) throws SQLException {
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(sql)) {
+            if (parameter instanceof String[] array) {
+                query.setArray(1, superuser.createArrayOf("text", array));
+            } else {
+                query.setObject(1, parameter);
+            }
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+    private Map<Integer, Long> storedOffsets() throws SQLException {
+        Map<Integer, Long> offsets = new HashMap<>();
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(
+                "SELECT partition, next_offset FROM sink_offsets WHERE consumer_group = ? AND topic = ?")) {
+            query.setString(1, config.consumerGroup());
+            query.setString(2, topic);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    offsets.put(rows.getInt(1), rows.getLong(2));
+                }
+            }
+        }
+        return offsets;
+    }
+
+    private Map<Integer, Long> endOffsets() throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<Integer, Long> ends = new HashMap<>();
+        try (Admin admin = stack.admin()) {
+            admin.listOffsets(request).all().get().forEach((tp, info) -> {
+                if (info.offset() > 0) {
+                    ends.put(tp.partition(), info.offset());
+                }
+            });
+        }
+        return ends;
+    }
+
+    private void assertEveryChainValid(long entriesPerTenant) throws SQLException {
+        try (Connection superuser = db.superuser()) {
+            for (String tenant : tenants) {
+                VerificationReport report = new LedgerVerifier(superuser).verify(Optional.of(tenant));
+                assertThat(report.ok()).as("chain of %s: %s", tenant, report.firstBreak()).isTrue();
+                assertThat(report.entriesVerified()).as("entries of %s", tenant).isEqualTo(entriesPerTenant);
+            }
+        }
+    }
+
+    @Test
+    void shouldAppendEveryRecordOnceAsAValidChainAndStoreTheOffsets() throws Exception {
+        produce("evt", 200);
+
+        startSink();
+
+        await().atMost(TIMEOUT).until(() -> rows() == 600);
+        Map<Integer, Long> ends = endOffsets();
+        await().atMost(TIMEOUT).until(() -> storedOffsets().equals(ends));
+        assertEveryChainValid(200);
+    }
+
+    @Test
+    void shouldResumeAfterARestartWithoutDuplicates() throws Exception {
+        produce("first", 50);
+        LedgerSinkService sink = startSink();
+        await().atMost(TIMEOUT).until(() -> rows() == 150);
+        sink.close();
+
+        produce("second", 30);
+        produce("first", 10); // re-emitted by the streams app: same (tenant, event_id), new records
+        startSink();
+
+        Map<Integer, Long> ends = endOffsets();
+        await().atMost(TIMEOUT).until(() -> storedOffsets().equals(ends));
+        assertThat(rows()).isEqualTo(240);
+        assertEveryChainValid(80);
+    }
+
+    @Test
+    void shouldIgnoreRecordsOfAbortedTransactions() throws Exception {
+        String tenant = tenants.get(0);
+        try (Producer<String, PricedUsage> producer = producer(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, SharedStack.unique("tx"),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "aborted").build()));
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "committed").build()));
+            producer.commitTransaction();
+        }
+
+        startSink();
+
+        Map<Integer, Long> ends = endOffsets();
+        await().atMost(TIMEOUT).until(() -> storedOffsets().equals(ends));
+        assertThat(single("SELECT count(*) FROM ledger_entries WHERE tenant_id = ?", tenant)).isEqualTo(1);
+        assertThat(single("SELECT count(*) FROM ledger_entries WHERE event_id = 'aborted' AND tenant_id = ?", tenant))
+                .isZero();
+    }
+
+    @Test
+    void shouldReportReadinessAndMetricsOverHttp() throws Exception {
+        LedgerSinkService sink = startSink();
+        produce("evt", 5);
+        await().atMost(TIMEOUT).until(() -> rows() == 15);
+
+        HttpClient http = HttpClient.newHttpClient();
+        URI base = URI.create("http://127.0.0.1:" + sink.port());
+        await().atMost(TIMEOUT).until(() -> http.send(HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+
+        assertThat(sink.isReady()).isTrue();
+        assertThat(metrics).contains("ledger_sink_entries_appended_total 15.0");
+    }
+
+    @Test
+    void shouldShareThePartitionsOfTwoInstancesWithoutDuplicates() throws Exception {
+        produce("evt", 200);
+
+        startSink();
+        startSink();
+        produce("more", 100);
+
+        Map<Integer, Long> ends = endOffsets();
+        await().atMost(TIMEOUT).until(() -> storedOffsets().equals(ends));
+        assertThat(rows()).isEqualTo(900);
+        assertEveryChainValid(300);
+    }
+
+    @Test
+    void shouldRecoverFromALostDatabaseConnection() throws Exception {
+        produce("before", 20);
+        startSink();
+        await().atMost(TIMEOUT).until(() -> rows() == 60);
+
+        try (Connection superuser = db.superuser(); PreparedStatement kill = superuser.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?")) {
+            kill.setString(1, db.writerUser());
+            kill.execute();
+        }
+        produce("after", 20);
+
+        await().atMost(TIMEOUT).until(() -> rows() == 120);
+        Map<Integer, Long> ends = endOffsets();
+        await().atMost(TIMEOUT).until(() -> storedOffsets().equals(ends));
+        assertEveryChainValid(40);
+    }
+
+    @Test
+    void shouldStopAtARecordItCannotStoreRatherThanSkipIt() throws Exception {
+        String tenant = tenants.get(0);
+        try (Producer<String, PricedUsage> producer = producer(Map.of())) {
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "good").build()));
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "bad").setModel("nul\u0000").build()));
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "after").build()));
+        }
+        LedgerSinkService sink = startSink();
+        HttpClient http = HttpClient.newHttpClient();
+        URI metrics = URI.create("http://127.0.0.1:" + sink.port() + "/metrics");
+
+        await().atMost(TIMEOUT).until(() -> http.send(HttpRequest.newBuilder(metrics).build(),
+                HttpResponse.BodyHandlers.ofString()).body().matches("(?s).*ledger_sink_batch_failures_total [1-9].*"));
+
+        assertThat(single("SELECT count(*) FROM ledger_entries WHERE tenant_id = ? AND event_id IN ('bad', 'after')",
+                tenant)).isZero();
+        assertThat(sink.isReady()).isFalse();
+    }
+
+    @Test
+    void shouldNotBeReadyBeforeStarting() {
+        assertThat(new LedgerSinkService(config).isReady()).isFalse();
+    }
+}
