@@ -129,8 +129,8 @@ public final class ControlPlaneReader implements AutoCloseable {
             List<PartitionInfo> infos = consumer.partitionsFor(topic.name(), METADATA_TIMEOUT);
             if (infos == null || infos.isEmpty()) {
                 if (!topic.name().equals(missingTopicLogged)) {
-                    LOG.warn("Topic {} does not exist yet; the control-plane view waits for it "
-                            + "(topics are created by the infra topic manifest)", topic.name());
+                    LOG.warn("Topic {} not found: Kafka is unreachable or the topic does not exist yet (topics are "
+                            + "created by the infra topic manifest); the control-plane view keeps trying", topic.name());
                     missingTopicLogged = topic.name();
                 }
                 return false;

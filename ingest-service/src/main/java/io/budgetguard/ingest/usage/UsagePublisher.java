@@ -41,6 +41,7 @@ public final class UsagePublisher {
     private final AvroSerde<UsageEvent> serde;
     private final Duration timeout;
     private final String topic = Topics.USAGE_EVENTS.name();
+    private final ThrottledWarning warning = new ThrottledWarning(LOG, Duration.ofSeconds(10));
 
     public UsagePublisher(Producer<String, byte[]> producer, SchemaRegistry registry, Duration timeout) {
         this.producer = producer;
@@ -80,7 +81,7 @@ public final class UsagePublisher {
                 producer.send(new ProducerRecord<>(topic, tenantId, value), acks);
             }
         } catch (RuntimeException e) {
-            LOG.warn("Cannot send usage events to {}: {}", topic, e.toString());
+            warning.warn("Cannot send usage events to " + topic + ": " + e);
             throw unavailable();
         }
         try {
@@ -89,10 +90,11 @@ public final class UsagePublisher {
             Thread.currentThread().interrupt();
             throw unavailable();
         } catch (ExecutionException e) {
-            LOG.warn("Kafka refused usage events for {}: {}", topic, e.getCause().toString());
+            warning.warn("Kafka refused usage events for " + topic + ": " + e.getCause());
             throw unavailable();
         } catch (TimeoutException e) {
-            LOG.warn("Kafka did not acknowledge {} usage event(s) within {} ms", acks.remaining.get(), timeout.toMillis());
+            warning.warn("Kafka did not acknowledge " + acks.remaining.get() + " usage event(s) within "
+                    + timeout.toMillis() + " ms");
             throw unavailable();
         }
     }
