@@ -3,6 +3,8 @@ package io.budgetguard.ingest;
 import io.budgetguard.common.auth.AdminKeyVerifier;
 import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.config.Env;
+import io.budgetguard.common.secrets.Secrets;
+import io.budgetguard.ingest.limits.EdgeLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +22,15 @@ import java.util.Map;
  * @param publishTimeout     {@code INGEST_PUBLISH_TIMEOUT_MS}, default 10 000: the longest a request waits for Kafka's
  *                           acknowledgements before answering 503 (also the producer's {@code delivery.timeout.ms})
  * @param lingerMs           {@code INGEST_LINGER_MS}, default 5: the producer's {@code linger.ms}
+ * @param producerBufferBytes {@code INGEST_PRODUCER_BUFFER_BYTES}, default 32 MiB: the producer's
+ *                           {@code buffer.memory}, the most unacknowledged data an instance holds; requests are refused
+ *                           (503) when it is nearly full rather than queued behind it
  * @param startupTimeout     {@code INGEST_STARTUP_TIMEOUT_MS}, default 30 000: how long {@code start()} waits for the
  *                           control-plane view to catch up before it returns anyway (not ready, answering 503)
- * @param maxConcurrentBcrypt {@code INGEST_MAX_CONCURRENT_BCRYPT}, default 2: bcrypt verifications at once
+ * @param limits             rate limits and authentication limits ({@link EdgeLimits}, each from its own variable)
+ * @param trustedProxies     {@code INGEST_TRUSTED_PROXIES}, default none: comma-separated addresses or CIDR ranges of
+ *                           reverse proxies whose {@code X-Forwarded-For} is believed; without it the client address
+ *                           (for failed-attempt limits) is the TCP peer's
  */
 public record IngestConfig(
         String kafkaBootstrap,
@@ -33,12 +41,17 @@ public record IngestConfig(
         String environment,
         Duration publishTimeout,
         int lingerMs,
+        long producerBufferBytes,
         Duration startupTimeout,
-        int maxConcurrentBcrypt) {
+        EdgeLimits limits,
+        List<String> trustedProxies) {
 
     public static final String SERVICE = "ingest-service";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final long DEFAULT_PRODUCER_BUFFER_BYTES = 32L * 1024 * 1024;
+    /** Below this the producer could not hold one full request (1 MiB of events) and its batches. */
+    public static final long MIN_PRODUCER_BUFFER_BYTES = 2L * 1024 * 1024;
 
     public IngestConfig {
         List<String> problems = new ArrayList<>();
@@ -60,23 +73,33 @@ public record IngestConfig(
         if (lingerMs < 0 || lingerMs > 1000) {
             problems.add("lingerMs must be between 0 and 1000, was " + lingerMs);
         }
+        if (producerBufferBytes < MIN_PRODUCER_BUFFER_BYTES) {
+            problems.add("producerBufferBytes must be at least " + MIN_PRODUCER_BUFFER_BYTES + ", was " + producerBufferBytes);
+        }
         if (startupTimeout == null || startupTimeout.isNegative()) {
             problems.add("startupTimeout must not be negative");
         }
-        if (maxConcurrentBcrypt < 1) {
-            problems.add("maxConcurrentBcrypt must be at least 1");
+        if (limits == null) {
+            problems.add("limits are required");
+        }
+        for (String proxy : trustedProxies == null ? List.<String>of() : trustedProxies) {
+            if (!io.budgetguard.ingest.http.ClientAddresses.isAddressOrRange(proxy)) {
+                problems.add("trustedProxies must hold IP addresses or CIDR ranges, not '" + proxy + "'");
+            }
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(SERVICE, problems);
         }
         httpHost = httpHost == null || httpHost.isBlank() ? DEFAULT_HOST : httpHost;
         environment = environment == null || environment.isBlank() ? "dev" : environment;
+        trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
     }
 
     /** The defaults for everything but the three required settings (dev mode and tests). */
     public static IngestConfig of(String kafkaBootstrap, String schemaRegistryUrl, String adminKeySha256) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, DEFAULT_HOST, DEFAULT_PORT, "dev",
-                Duration.ofSeconds(10), 5, Duration.ofSeconds(30), 2);
+                Duration.ofSeconds(10), 5, DEFAULT_PRODUCER_BUFFER_BYTES, Duration.ofSeconds(30), EdgeLimits.DEFAULTS,
+                List.of());
     }
 
     /** Reads the environment, reporting every missing or invalid setting at once ({@link ConfigException}). */
@@ -93,30 +116,76 @@ public record IngestConfig(
         String deployment = env.optional("BUDGETGUARD_ENV", "dev");
         int publishTimeoutMs = env.integer("INGEST_PUBLISH_TIMEOUT_MS", 10_000, 1000, 120_000);
         int lingerMs = env.integer("INGEST_LINGER_MS", 5, 0, 1000);
+        int bufferBytes = env.integer("INGEST_PRODUCER_BUFFER_BYTES", (int) DEFAULT_PRODUCER_BUFFER_BYTES,
+                (int) MIN_PRODUCER_BUFFER_BYTES, Integer.MAX_VALUE);
         int startupTimeoutMs = env.integer("INGEST_STARTUP_TIMEOUT_MS", 30_000, 0, 600_000);
-        int maxBcrypt = env.integer("INGEST_MAX_CONCURRENT_BCRYPT", 2, 1, 64);
+        EdgeLimits defaults = EdgeLimits.DEFAULTS;
+        int eventsPerS = env.integer("INGEST_DEFAULT_EVENTS_PER_S", defaults.defaultEventsPerS(), 1, EdgeLimits.MAX_RATE);
+        int requestsPerS = env.integer("INGEST_DEFAULT_REQUESTS_PER_S", defaults.defaultRequestsPerS(), 1,
+                EdgeLimits.MAX_RATE);
+        int maxBcrypt = env.integer("INGEST_MAX_CONCURRENT_BCRYPT", defaults.maxConcurrentBcrypt(), 1, 64);
+        int failuresPerKey = env.integer("INGEST_AUTH_FAILURES_PER_MIN_PER_KEY", defaults.authFailuresPerMinutePerKey(),
+                1, 100_000);
+        int failuresPerAddress = env.integer("INGEST_AUTH_FAILURES_PER_MIN_PER_ADDRESS",
+                defaults.authFailuresPerMinutePerAddress(), 1, 100_000);
+        List<String> proxies = new ArrayList<>();
+        for (String proxy : env.optional("INGEST_TRUSTED_PROXIES", "").split(",")) {
+            if (!proxy.isBlank()) {
+                proxies.add(proxy.trim());
+                if (!io.budgetguard.ingest.http.ClientAddresses.isAddressOrRange(proxy.trim())) {
+                    env.problem("INGEST_TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges; "
+                            + "'" + proxy.trim() + "' is neither");
+                }
+            }
+        }
         env.validate();
         return new IngestConfig(bootstrap, registry, adminKeySha256, host, port, deployment,
-                Duration.ofMillis(publishTimeoutMs), lingerMs, Duration.ofMillis(startupTimeoutMs), maxBcrypt);
+                Duration.ofMillis(publishTimeoutMs), lingerMs, bufferBytes, Duration.ofMillis(startupTimeoutMs),
+                new EdgeLimits(eventsPerS, requestsPerS, maxBcrypt, failuresPerKey, failuresPerAddress), proxies);
     }
 
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, newPort, environment,
-                publishTimeout, lingerMs, startupTimeout, maxConcurrentBcrypt);
+                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withKafkaBootstrap(String newBootstrap) {
         return new IngestConfig(newBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, startupTimeout, maxConcurrentBcrypt);
+                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withStartupTimeout(Duration newStartupTimeout) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, newStartupTimeout, maxConcurrentBcrypt);
+                publishTimeout, lingerMs, producerBufferBytes, newStartupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withPublishTimeout(Duration newPublishTimeout) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                newPublishTimeout, lingerMs, startupTimeout, maxConcurrentBcrypt);
+                newPublishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
+    }
+
+    public IngestConfig withProducerBufferBytes(long newBufferBytes) {
+        return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
+                publishTimeout, lingerMs, newBufferBytes, startupTimeout, limits, trustedProxies);
+    }
+
+    public IngestConfig withLimits(EdgeLimits newLimits) {
+        return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
+                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, newLimits, trustedProxies);
+    }
+
+    public IngestConfig withTrustedProxies(List<String> newTrustedProxies) {
+        return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
+                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, newTrustedProxies);
+    }
+
+    /** The settings without secrets: the admin key's hash is masked too, so that no log line carries it. */
+    @Override
+    public String toString() {
+        return "IngestConfig[kafkaBootstrap=" + kafkaBootstrap + ", schemaRegistryUrl=" + schemaRegistryUrl
+                + ", adminKeySha256=" + Secrets.mask(adminKeySha256) + ", httpHost=" + httpHost + ", port=" + port
+                + ", environment=" + environment + ", publishTimeout=" + publishTimeout + ", lingerMs=" + lingerMs
+                + ", producerBufferBytes=" + producerBufferBytes + ", startupTimeout=" + startupTimeout
+                + ", limits=" + limits + ", trustedProxies=" + trustedProxies + "]";
     }
 }

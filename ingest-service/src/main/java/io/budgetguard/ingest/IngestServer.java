@@ -5,9 +5,14 @@ import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.ingest.admin.AdminApi;
 import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
+import io.budgetguard.ingest.http.ClientAddresses;
 import io.budgetguard.ingest.http.RequestBodies;
+import io.budgetguard.ingest.limits.ClockTimeMeter;
+import io.budgetguard.ingest.limits.FailedAttemptLimiter;
+import io.budgetguard.ingest.limits.TenantRateLimiter;
 import io.budgetguard.ingest.status.BudgetStatusHandler;
 import io.budgetguard.ingest.usage.UsageHandler;
 import io.budgetguard.ingest.usage.UsagePublisher;
@@ -33,7 +38,9 @@ public final class IngestServer implements AutoCloseable {
             ControlPlaneView view, SecretHasher hasher, PrometheusMeterRegistry metrics) {
         this.host = config.httpHost();
         this.requestedPort = config.port();
-        this.authenticator = new TenantAuthenticator(view, hasher::verify, config.maxConcurrentBcrypt());
+        ClockTimeMeter time = new ClockTimeMeter(clock);
+        this.authenticator = new TenantAuthenticator(view, hasher::verify, config.limits().maxConcurrentBcrypt(),
+                new FailedAttemptLimiter(config.limits(), time));
         metrics.gauge("budgetguard.ingest.auth.bcrypt.verifications", authenticator,
                 TenantAuthenticator::bcryptVerifications);
         ControlPlaneWriter writer = new ControlPlaneWriter(producer, registry, view, config.publishTimeout());
@@ -47,8 +54,10 @@ public final class IngestServer implements AutoCloseable {
             server.setHandler(new StatisticsHandler());
             server.setStopTimeout(stopTimeoutMs);
         });
-        app.post("/v1/usage", new UsageHandler(view, authenticator, publisher, clock, metrics));
-        app.get("/v1/budgets/status", new BudgetStatusHandler(view, authenticator));
+        TenantGate gate = new TenantGate(view, authenticator,
+                new TenantRateLimiter(view, config.limits(), time, metrics), new ClientAddresses(config.trustedProxies()));
+        app.post("/v1/usage", new UsageHandler(view, gate, publisher, clock, metrics));
+        app.get("/v1/budgets/status", new BudgetStatusHandler(view, gate));
         AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, hasher, authenticator, clock);
     }
 

@@ -6,6 +6,7 @@ import io.budgetguard.common.auth.PresentedKey;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.http.Problems;
+import io.budgetguard.ingest.limits.FailedAttemptLimiter;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Tenant;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * rather than queued, so random secrets cannot pile up CPU work. Concurrent requests with the same unverified
  * (key id, secret) share one verification. A wrong secret is remembered too (bounded), so repeating it costs no
  * bcrypt either.
+ *
+ * <p>Every attempt that is not a cached success — a secret to verify, a repeated wrong one, an unknown or revoked key
+ * id — first takes a token from the {@link FailedAttemptLimiter} (per client address and per key id; 429 when none
+ * is left). A successful verification gives it back.
  */
 public final class TenantAuthenticator {
 
@@ -48,6 +53,7 @@ public final class TenantAuthenticator {
     private final ControlPlaneView view;
     private final SecretCheck secretCheck;
     private final Semaphore bcryptPermits;
+    private final FailedAttemptLimiter attempts;
     private final SecretKeySpec macKey;
     private final ThreadLocal<Mac> macs;
     private final ConcurrentHashMap<String, Verified> verifiedByKeyId = new ConcurrentHashMap<>();
@@ -55,18 +61,23 @@ public final class TenantAuthenticator {
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
     private final LongAdder bcryptVerifications = new LongAdder();
 
-    public TenantAuthenticator(ControlPlaneView view, SecretCheck secretCheck, int maxConcurrentBcrypt) {
+    public TenantAuthenticator(ControlPlaneView view, SecretCheck secretCheck, int maxConcurrentBcrypt,
+            FailedAttemptLimiter attempts) {
         this.view = view;
         this.secretCheck = secretCheck;
         this.bcryptPermits = new Semaphore(maxConcurrentBcrypt);
+        this.attempts = attempts;
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.macKey = new SecretKeySpec(key, "HmacSHA256");
         this.macs = ThreadLocal.withInitial(this::newMac);
     }
 
-    /** The caller, from an {@code Authorization} header value; 401 (with {@code WWW-Authenticate}) or 503 otherwise. */
-    public Principal authenticate(String authorization) {
+    /**
+     * The caller, from an {@code Authorization} header value and the client's address; otherwise 401 (with
+     * {@code WWW-Authenticate}), 429 (too many failed attempts) or 503 (bcrypt capacity busy).
+     */
+    public Principal authenticate(String authorization, String clientAddress) {
         if (authorization == null || authorization.isEmpty()) {
             throw Problems.invalidBearer("Authorization: Bearer <api key> is required", false);
         }
@@ -82,6 +93,7 @@ public final class TenantAuthenticator {
         }
         ApiKey key = view.apiKeyOrNull(presented.keyId());
         if (key == null || key.getRevokedAt() != null) {
+            attempts.begin(null, clientAddress);
             throw refused();
         }
         Tenant tenant = view.tenantOrNull(key.getTenantId());
@@ -97,7 +109,7 @@ public final class TenantAuthenticator {
         Verified verified = verifiedByKeyId.get(key.getKeyId());
         if (verified == null || !verified.secretHash().equals(key.getSecretHash())
                 || !MessageDigest.isEqual(verified.mac(), mac)) {
-            verifySlowly(key, presented.secret(), mac);
+            verifySlowly(key, presented.secret(), mac, clientAddress);
         }
         return new Principal(key.getTenantId(), key.getKeyId(), role);
     }
@@ -115,30 +127,19 @@ public final class TenantAuthenticator {
         return bcryptVerifications.sum();
     }
 
-    private void verifySlowly(ApiKey key, String secret, byte[] mac) {
+    private void verifySlowly(ApiKey key, String secret, byte[] mac, String clientAddress) {
+        FailedAttemptLimiter.Attempt limited = attempts.begin(key.getKeyId(), clientAddress);
         String attempt = key.getKeyId() + ':' + key.getSecretHash() + ':' + Base64.getEncoder().encodeToString(mac);
         if (failures.containsKey(attempt)) {
             throw refused();
         }
-        CompletableFuture<Boolean> mine = new CompletableFuture<>();
-        CompletableFuture<Boolean> shared = inFlight.putIfAbsent(attempt, mine);
         boolean matches;
-        if (shared != null) {
-            try {
-                matches = shared.join();
-            } catch (CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
-        } else {
-            try {
-                matches = bcrypt(secret, key.getSecretHash());
-                mine.complete(matches);
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-                throw e;
-            } finally {
-                inFlight.remove(attempt, mine);
-            }
+        try {
+            matches = verifyOnce(attempt, secret, key.getSecretHash());
+        } catch (RuntimeException e) {
+            // no verdict (bcrypt capacity busy): nothing was learnt, so the attempt costs nothing
+            limited.refund();
+            throw e;
         }
         if (!matches) {
             if (failures.size() >= MAX_REMEMBERED_FAILURES) {
@@ -147,7 +148,31 @@ public final class TenantAuthenticator {
             failures.put(attempt, attempt);
             throw refused();
         }
+        limited.refund();
         verifiedByKeyId.put(key.getKeyId(), new Verified(key.getSecretHash(), mac));
+    }
+
+    /** One bcrypt verification shared by every concurrent request presenting the same (key id, hash, secret). */
+    private boolean verifyOnce(String attempt, String secret, String hash) {
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> shared = inFlight.putIfAbsent(attempt, mine);
+        if (shared != null) {
+            try {
+                return shared.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+        try {
+            boolean matches = bcrypt(secret, hash);
+            mine.complete(matches);
+            return matches;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(attempt, mine);
+        }
     }
 
     private boolean bcrypt(String secret, String hash) {

@@ -54,6 +54,12 @@ public final class Problems {
         return new ProblemException(new Problem("about:blank", "Unprocessable Content", 422, detail, List.copyOf(errors)));
     }
 
+    /** 429 with {@code Retry-After} (whole seconds): a rate limit refused the request; retry it as is, later. */
+    public static ProblemException tooManyRequests(String detail, long retryAfterSeconds) {
+        return new ProblemException(Problem.of(429, "Too Many Requests", detail),
+                Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
     /** 503 with {@code Retry-After}: the request may be retried as is. */
     public static ProblemException unavailable(String detail) {
         return new ProblemException(Problem.of(503, "Service Unavailable", detail),

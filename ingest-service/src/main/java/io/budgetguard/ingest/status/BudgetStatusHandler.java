@@ -3,9 +3,8 @@ package io.budgetguard.ingest.status;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.ingest.admin.AdminJson.BudgetStatusJson;
 import io.budgetguard.ingest.auth.Principal;
-import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
-import io.budgetguard.ingest.http.Problems;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
@@ -13,20 +12,16 @@ import io.javalin.http.Handler;
 public final class BudgetStatusHandler implements Handler {
 
     private final ControlPlaneView view;
-    private final TenantAuthenticator authenticator;
+    private final TenantGate gate;
 
-    public BudgetStatusHandler(ControlPlaneView view, TenantAuthenticator authenticator) {
+    public BudgetStatusHandler(ControlPlaneView view, TenantGate gate) {
         this.view = view;
-        this.authenticator = authenticator;
+        this.gate = gate;
     }
 
     @Override
     public void handle(Context ctx) {
-        if (!view.isCaughtUp()) {
-            throw Problems.unavailable("The service is starting: the control-plane view is still loading");
-        }
-        Principal principal = authenticator.authenticate(ctx.header("Authorization"));
-        principal.require(Role.VIEWER);
+        Principal principal = gate.admit(ctx, Role.VIEWER);
         ctx.json(view.budgetStatus(principal.tenantId())
                 .map(BudgetStatusJson::of)
                 .orElseGet(() -> BudgetStatusJson.unknown(principal.tenantId())));

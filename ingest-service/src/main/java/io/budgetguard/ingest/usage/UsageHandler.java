@@ -2,9 +2,8 @@ package io.budgetguard.ingest.usage;
 
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.ingest.auth.Principal;
-import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
-import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.schemas.UsageEvent;
 import io.javalin.http.Context;
@@ -16,22 +15,24 @@ import java.util.List;
 
 /**
  * {@code POST /v1/usage}: authenticate (developer or above), read and validate the body, publish, and answer
- * {@code 202 {"accepted":n}} with {@code X-Budget-Status} only after Kafka acknowledged every event.
+ * {@code 202 {"accepted":n}} with {@code X-Budget-Status} only after Kafka acknowledged every event. A batch takes as
+ * many tokens of the tenant's events-per-second bucket as it holds events, after validation (an invalid request
+ * costs no event tokens) and before publishing.
  */
 public final class UsageHandler implements Handler {
 
     public static final String BUDGET_STATUS_HEADER = "X-Budget-Status";
 
     private final ControlPlaneView view;
-    private final TenantAuthenticator authenticator;
+    private final TenantGate gate;
     private final UsagePublisher publisher;
     private final Clock clock;
     private final Counter accepted;
 
-    public UsageHandler(ControlPlaneView view, TenantAuthenticator authenticator, UsagePublisher publisher, Clock clock,
+    public UsageHandler(ControlPlaneView view, TenantGate gate, UsagePublisher publisher, Clock clock,
             MeterRegistry metrics) {
         this.view = view;
-        this.authenticator = authenticator;
+        this.gate = gate;
         this.publisher = publisher;
         this.clock = clock;
         this.accepted = Counter.builder("budgetguard.ingest.events.accepted")
@@ -40,15 +41,12 @@ public final class UsageHandler implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        if (!view.isCaughtUp()) {
-            throw Problems.unavailable("The service is starting: the control-plane view is still loading");
-        }
-        Principal principal = authenticator.authenticate(ctx.header("Authorization"));
-        principal.require(Role.DEVELOPER);
+        Principal principal = gate.admit(ctx, Role.DEVELOPER);
         RequestBodies.requireJson(ctx);
         byte[] body = RequestBodies.read(ctx);
         List<UsageEvent> events = new UsageRequestReader(principal.tenantId(), principal.keyId(), clock.instant())
                 .read(body);
+        gate.rateLimiter().admitEvents(principal.tenantId(), events.size());
         publisher.publish(principal.tenantId(), events);
         accepted.increment(events.size());
         ctx.status(202)

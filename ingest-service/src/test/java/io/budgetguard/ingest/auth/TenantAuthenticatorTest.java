@@ -9,7 +9,11 @@ import io.budgetguard.common.auth.PresentedKey;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.http.ProblemException;
 import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.limits.ClockTimeMeter;
+import io.budgetguard.ingest.limits.EdgeLimits;
+import io.budgetguard.ingest.limits.FailedAttemptLimiter;
 import io.budgetguard.ingest.testing.ControlFixtures;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -23,13 +27,20 @@ import org.junit.jupiter.api.Test;
 
 class TenantAuthenticatorTest {
 
+    private static final String ADDRESS = "127.0.0.1";
+
+    private static FailedAttemptLimiter limiter() {
+        return new FailedAttemptLimiter(EdgeLimits.DEFAULTS.withAuthFailuresPerMinute(1000, 1000),
+                new ClockTimeMeter(Clock.systemUTC()));
+    }
+
     private final ControlPlaneView view = new ControlPlaneView();
     private final ControlFixtures fixtures = new ControlFixtures(view);
     private final AtomicInteger bcryptCalls = new AtomicInteger();
     private final TenantAuthenticator authenticator = new TenantAuthenticator(view, (secret, hash) -> {
         bcryptCalls.incrementAndGet();
         return FAST_HASHER.verify(secret, hash);
-    }, 2);
+    }, 2, limiter());
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
 
     @AfterEach
@@ -42,7 +53,7 @@ class TenantAuthenticatorTest {
     }
 
     private ProblemException refusal(String authorization) {
-        return catchThrowableOfType(ProblemException.class, () -> authenticator.authenticate(authorization));
+        return catchThrowableOfType(ProblemException.class, () -> authenticator.authenticate(authorization, ADDRESS));
     }
 
     @Test
@@ -50,7 +61,7 @@ class TenantAuthenticatorTest {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
 
-        Principal principal = authenticator.authenticate(bearer(key));
+        Principal principal = authenticator.authenticate(bearer(key), ADDRESS);
 
         assertThat(principal).isEqualTo(new Principal("acme", key.keyId(), Role.DEVELOPER));
     }
@@ -61,7 +72,7 @@ class TenantAuthenticatorTest {
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
 
         for (int i = 0; i < 50; i++) {
-            authenticator.authenticate(bearer(key));
+            authenticator.authenticate(bearer(key), ADDRESS);
         }
 
         assertThat(bcryptCalls).hasValue(1);
@@ -77,7 +88,7 @@ class TenantAuthenticatorTest {
         for (int i = 0; i < 8; i++) {
             results.add(pool.submit(() -> {
                 start.await();
-                return authenticator.authenticate(bearer(key));
+                return authenticator.authenticate(bearer(key), ADDRESS);
             }));
         }
 
@@ -95,7 +106,7 @@ class TenantAuthenticatorTest {
         PresentedKey key = fixtures.key("acme", Role.VIEWER);
         authenticator.remember(key.keyId(), key.secret(), view.apiKeyOrNull(key.keyId()).getSecretHash());
 
-        authenticator.authenticate(bearer(key));
+        authenticator.authenticate(bearer(key), ADDRESS);
 
         assertThat(bcryptCalls).hasValue(0);
     }
@@ -115,7 +126,7 @@ class TenantAuthenticatorTest {
     void shouldNotLetACachedSecretStandInForAnother() {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
-        authenticator.authenticate(bearer(key));
+        authenticator.authenticate(bearer(key), ADDRESS);
 
         ProblemException refused = refusal(bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())));
 
@@ -126,7 +137,7 @@ class TenantAuthenticatorTest {
     void shouldRefuseARevokedKeyEvenWhenCached() {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
-        authenticator.authenticate(bearer(key));
+        authenticator.authenticate(bearer(key), ADDRESS);
 
         fixtures.revoke(key);
 
@@ -137,7 +148,7 @@ class TenantAuthenticatorTest {
     void shouldRefuseKeysOfASuspendedTenantEvenWhenCached() {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
-        authenticator.authenticate(bearer(key));
+        authenticator.authenticate(bearer(key), ADDRESS);
 
         fixtures.tenant("acme", "suspended");
 
@@ -183,7 +194,7 @@ class TenantAuthenticatorTest {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
 
-        assertThat(authenticator.authenticate("bearer " + key.token()).tenantId()).isEqualTo("acme");
+        assertThat(authenticator.authenticate("bearer " + key.token(), ADDRESS).tenantId()).isEqualTo("acme");
     }
 
     @Test
@@ -199,22 +210,22 @@ class TenantAuthenticatorTest {
                 Thread.currentThread().interrupt();
             }
             return FAST_HASHER.verify(secret, hash);
-        }, 2);
+        }, 2, limiter());
         PresentedKey first = fixtures.key("acme", Role.DEVELOPER);
         PresentedKey second = fixtures.key("acme", Role.DEVELOPER);
-        Future<Principal> a = pool.submit(() -> slow.authenticate(bearer(first)));
-        Future<Principal> b = pool.submit(() -> slow.authenticate(bearer(second)));
+        Future<Principal> a = pool.submit(() -> slow.authenticate(bearer(first), ADDRESS));
+        Future<Principal> b = pool.submit(() -> slow.authenticate(bearer(second), ADDRESS));
         assertThat(inside.await(10, TimeUnit.SECONDS)).isTrue();
 
         PresentedKey third = fixtures.key("acme", Role.DEVELOPER);
-        ProblemException busy = catchThrowableOfType(ProblemException.class, () -> slow.authenticate(bearer(third)));
+        ProblemException busy = catchThrowableOfType(ProblemException.class, () -> slow.authenticate(bearer(third), ADDRESS));
 
         assertThat(busy.problem().status()).isEqualTo(503);
         assertThat(busy.headers()).containsKey("Retry-After");
         release.countDown();
         assertThat(a.get(10, TimeUnit.SECONDS).keyId()).isEqualTo(first.keyId());
         assertThat(b.get(10, TimeUnit.SECONDS).keyId()).isEqualTo(second.keyId());
-        assertThat(slow.authenticate(bearer(third)).keyId()).isEqualTo(third.keyId());
+        assertThat(slow.authenticate(bearer(third), ADDRESS).keyId()).isEqualTo(third.keyId());
     }
 
     @Test

@@ -26,7 +26,12 @@ public final class ControlFixtures {
     }
 
     public Tenant tenant(String id, String status) {
-        Tenant tenant = new Tenant(id, "Tenant " + id, status, null, CREATED, CREATED);
+        return tenant(id, status, null);
+    }
+
+    /** A tenant with its own {@code rate_limit_events_per_s} (null: the platform default). */
+    public Tenant tenant(String id, String status, Integer rateLimitEventsPerS) {
+        Tenant tenant = new Tenant(id, "Tenant " + id, status, rateLimitEventsPerS, CREATED, CREATED);
         view.apply(Topics.CONTROL_TENANTS.name(), id, tenant, 0, offsets.incrementAndGet());
         return tenant;
     }

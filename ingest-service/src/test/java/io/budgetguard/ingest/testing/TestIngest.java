@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -35,10 +36,10 @@ public final class TestIngest implements AutoCloseable {
     public final IngestServer server;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestIngest(boolean autoComplete, boolean caughtUp, Clock clock) {
+    private TestIngest(boolean autoComplete, boolean caughtUp, Clock clock, UnaryOperator<IngestConfig> configure) {
         producer = new MockProducer<>(autoComplete, null, new StringSerializer(), new ByteArraySerializer());
-        IngestConfig config = IngestConfig.of("unused:9092", "http://unused", AdminKeyVerifier.sha256Hex(adminKey))
-                .withPort(0).withPublishTimeout(Duration.ofSeconds(1));
+        IngestConfig config = configure.apply(IngestConfig.of("unused:9092", "http://unused",
+                AdminKeyVerifier.sha256Hex(adminKey)).withPort(0).withPublishTimeout(Duration.ofSeconds(1)));
         if (caughtUp) {
             view.markCaughtUp();
         }
@@ -48,17 +49,22 @@ public final class TestIngest implements AutoCloseable {
 
     /** Kafka acknowledges every send at once. */
     public static TestIngest start(Clock clock) {
-        return new TestIngest(true, true, clock);
+        return new TestIngest(true, true, clock, UnaryOperator.identity());
+    }
+
+    /** Kafka acknowledges every send at once; {@code configure} changes the settings (limits, proxies…). */
+    public static TestIngest start(Clock clock, UnaryOperator<IngestConfig> configure) {
+        return new TestIngest(true, true, clock, configure);
     }
 
     /** A server whose control-plane view has not caught up yet. */
     public static TestIngest startLoading(Clock clock) {
-        return new TestIngest(true, false, clock);
+        return new TestIngest(true, false, clock, UnaryOperator.identity());
     }
 
     /** Sends stay unacknowledged until the test completes or fails them. */
     public static TestIngest startWithManualAcks(Clock clock) {
-        return new TestIngest(false, true, clock);
+        return new TestIngest(false, true, clock, UnaryOperator.identity());
     }
 
     public HttpResponse<String> send(String method, String path, String body, String... headers) {

@@ -1,0 +1,46 @@
+package io.budgetguard.ingest.auth;
+
+import io.budgetguard.common.auth.Role;
+import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.http.ClientAddresses;
+import io.budgetguard.ingest.http.Problems;
+import io.budgetguard.ingest.limits.TenantRateLimiter;
+import io.javalin.http.Context;
+
+/**
+ * What every tenant route ({@code /v1/*}) does first, in this order: 503 while the control-plane view is loading,
+ * authenticate the key (401), take a request token of the tenant (429), check the key's role (403). Rate limiting
+ * comes before the role check so that a key hammering a route it may not use is throttled too.
+ */
+public final class TenantGate {
+
+    public static final String AUTHORIZATION = "Authorization";
+
+    private final ControlPlaneView view;
+    private final TenantAuthenticator authenticator;
+    private final TenantRateLimiter rateLimiter;
+    private final ClientAddresses addresses;
+
+    public TenantGate(ControlPlaneView view, TenantAuthenticator authenticator, TenantRateLimiter rateLimiter,
+            ClientAddresses addresses) {
+        this.view = view;
+        this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
+        this.addresses = addresses;
+    }
+
+    /** The authenticated caller, admitted by its tenant's request rate and holding at least {@code required}. */
+    public Principal admit(Context ctx, Role required) {
+        if (!view.isCaughtUp()) {
+            throw Problems.unavailable("The service is starting: the control-plane view is still loading");
+        }
+        Principal principal = authenticator.authenticate(ctx.header(AUTHORIZATION), addresses.of(ctx));
+        rateLimiter.admitRequest(principal.tenantId());
+        principal.require(required);
+        return principal;
+    }
+
+    public TenantRateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+}
