@@ -1,11 +1,14 @@
 package io.budgetguard.cli.db;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Keeps passwords out of what the command prints. Driver and Flyway messages name the URL and the user, not the
  * password, but a URL may carry {@code password=} and a future message might echo more: the command is the last
- * place that can make sure, so it redacts every password it knows of before printing.
+ * place that can make sure, so it redacts every password it knows of before printing. A password is masked where it
+ * stands as a token of its own, not inside a longer word: a dev password {@code postgres} must not turn
+ * {@code jdbc:postgresql:} into {@code jdbc:****ql:}.
  */
 final class Redaction {
 
@@ -21,12 +24,13 @@ final class Redaction {
         if (text == null) {
             return "";
         }
-        String redacted = text;
+        String redacted = URL_PASSWORD.matcher(text).replaceAll("$1" + MASK);
         for (String secret : secrets) {
             if (secret != null && secret.length() >= SHORTEST_REDACTED) {
-                redacted = redacted.replace(secret, MASK);
+                Pattern token = Pattern.compile("(?<![A-Za-z0-9])" + Pattern.quote(secret) + "(?![A-Za-z0-9])");
+                redacted = token.matcher(redacted).replaceAll(Matcher.quoteReplacement(MASK));
             }
         }
-        return URL_PASSWORD.matcher(redacted).replaceAll("$1" + MASK);
+        return redacted;
     }
 }

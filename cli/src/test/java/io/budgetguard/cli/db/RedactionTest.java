@@ -22,4 +22,16 @@ class RedactionTest {
     void shouldLeaveVeryShortSecretsAloneRatherThanBlankOutWords() {
         assertThat(Redaction.redact("a database", "a")).isEqualTo("a database");
     }
+
+    @Test
+    void shouldNotMaskAPasswordInsideALongerWord() {
+        assertThat(Redaction.redact("jdbc:postgresql://db/ledger as postgres", "postgres"))
+                .isEqualTo("jdbc:postgresql://db/ledger as ****");
+    }
+
+    @Test
+    void shouldMaskAPasswordBetweenPunctuation() {
+        assertThat(Redaction.redact("jdbc:postgresql://owner:s3cret-0wner@db/ledger", "s3cret-0wner"))
+                .isEqualTo("jdbc:postgresql://owner:****@db/ledger");
+    }
 }
