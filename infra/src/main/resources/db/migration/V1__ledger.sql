@@ -135,7 +135,7 @@ BEGIN
         CREATE ROLE budgetguard_reader NOLOGIN;
     END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO budgetguard_writer, budgetguard_reader', current_schema());
-    -- The sink stages each batch in a temporary table (see below). PUBLIC has TEMPORARY by default; grant it
+    -- Without BYPASSRLS (see below and V2) the sink stages batches in a temporary table. PUBLIC has TEMPORARY by default; grant it
     -- explicitly where we may, so that a database that revoked it from PUBLIC still works.
     IF has_database_privilege(current_database(), 'TEMPORARY WITH GRANT OPTION') THEN
         EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO budgetguard_writer', current_database());
@@ -163,13 +163,10 @@ GRANT SELECT ON ledger_entries, ledger_checkpoints, audit_log TO budgetguard_rea
 -- rest of the session, which would otherwise expose the platform-wide audit rows (tenant_id '').
 --
 -- The writer serves every tenant (one consumer appends for all tenants of its partitions), so it gets its own
--- all-tenant policy rather than BYPASSRLS: BYPASSRLS can only be given by a role that has it (a superuser; often not
--- available on managed PostgreSQL), is not inherited through role membership (every login user would need it
--- itself), applies to every table the role can reach, and is invisible in this schema; a policy is scoped to these
--- tables, is granted by the owner, and limited to the commands the writer holds grants for (SELECT, INSERT).
--- Consequence: PostgreSQL refuses COPY FROM into these tables for the writer ("COPY FROM not supported with
--- row-level security"), so the sink COPYs each batch into a temporary staging table and moves it with one
--- INSERT ... SELECT (measured: as fast as a direct COPY, within noise).
+-- all-tenant policy. A policy works everywhere: BYPASSRLS can only be given by a role that has it (a superuser; often
+-- not available on managed PostgreSQL) and is not inherited through role membership. V2 adds BYPASSRLS where it can,
+-- because PostgreSQL refuses COPY FROM into a table with RLS for a role subject to it; without it the sink stages
+-- each batch in a temporary table and moves it with one INSERT ... SELECT (slower, same result).
 -- The owner is exempt from RLS (not FORCEd) so that administration and verification by the owner see every tenant.
 
 ALTER TABLE ledger_entries ENABLE ROW LEVEL SECURITY;

@@ -26,6 +26,14 @@ public final class ChainHash {
         return new ChainHash(bytes.clone());
     }
 
+    /** Takes ownership of a fresh 32-byte array (a digest's output) without copying it. */
+    static ChainHash wrap(byte[] bytes) {
+        if (bytes.length != LENGTH) {
+            throw new IllegalArgumentException("A chain hash has " + LENGTH + " bytes, got " + bytes.length);
+        }
+        return new ChainHash(bytes);
+    }
+
     public static ChainHash fromHex(String hex) {
         return of(HexFormat.of().parseHex(hex));
     }

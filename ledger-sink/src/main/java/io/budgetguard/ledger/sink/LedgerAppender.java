@@ -15,14 +15,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Appends one batch in one transaction: the rows and the offsets that produced them commit together, or neither does
  * (exactly once). In order: lock and check the batch's offset rows, read the chain heads the cache lacks, drop events
- * the ledger already holds, chain the rest, COPY them, save the offsets, commit. The cache and {@code storedOffsets} change
+ * the ledger already holds (see {@link #write}), chain the rest, COPY them, save the offsets, commit. The cache and {@code storedOffsets} change
  * only after the commit succeeded.
  */
 final class LedgerAppender {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LedgerAppender.class);
+    /** The unique (tenant_id, event_id) constraint of V1__ledger.sql. */
+    private static final String EVENT_UNIQUE = "ledger_entries_event_unique";
 
     private final SinkOffsets offsets;
 
@@ -41,7 +48,18 @@ final class LedgerAppender {
     Result append(Connection connection, SinkBatch batch, ChainHeadCache cache, Map<Integer, Long> storedOffsets)
             throws SQLException {
         try {
-            Written written = write(connection, batch, cache, storedOffsets);
+            Written written;
+            try {
+                written = write(connection, batch, cache, storedOffsets, false);
+            } catch (SQLException e) {
+                if (!isDuplicateEvent(e)) {
+                    throw e;
+                }
+                // Rare (metering-streams re-emitted an event): redo the batch, this time looking its events up.
+                connection.rollback();
+                LOG.info("A batch held events already in the ledger; writing it again without them");
+                written = write(connection, batch, cache, storedOffsets, true);
+            }
             connection.commit();
             storedOffsets.putAll(batch.nextOffsets());
             written.newHeads().forEach((tenant, head) -> cache.put(head.partition(), tenant, head.head()));
@@ -56,12 +74,18 @@ final class LedgerAppender {
 
     private record Written(Result result, Map<String, PartitionHead> newHeads) {}
 
+    /**
+     * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id) index is the only
+     * duplicate check, and a violation sends the batch back for a second pass that looks every event up first.
+     * Looking up 2000 events costs about as much as chaining them, for a case that almost never happens.
+     */
     private Written write(Connection connection, SinkBatch batch, ChainHeadCache cache,
-            Map<Integer, Long> storedOffsets) throws SQLException {
+            Map<Integer, Long> storedOffsets, boolean lookUpRecorded) throws SQLException {
         checkOffsets(connection, batch, storedOffsets);
 
         Map<String, ChainHead> heads = heads(connection, batch, cache);
-        Set<EventKey> recorded = RecordedEvents.existing(connection, distinctKeys(batch));
+        Set<EventKey> recorded =
+                lookUpRecorded ? RecordedEvents.existing(connection, distinctKeys(batch)) : Set.of();
 
         List<LedgerEntry> entries = new ArrayList<>(batch.contents().size());
         Map<String, PartitionHead> newHeads = new HashMap<>();
@@ -116,6 +140,16 @@ final class LedgerAppender {
             keys.add(new EventKey(content.tenantId(), content.eventId()));
         }
         return new ArrayList<>(keys);
+    }
+
+    private static boolean isDuplicateEvent(SQLException e) {
+        if (!"23505".equals(e.getSQLState())) {
+            return false;
+        }
+        if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
+            return EVENT_UNIQUE.equals(psql.getServerErrorMessage().getConstraint());
+        }
+        return e.getMessage() != null && e.getMessage().contains(EVENT_UNIQUE);
     }
 
     private static void rollbackQuietly(Connection connection, Exception cause) {

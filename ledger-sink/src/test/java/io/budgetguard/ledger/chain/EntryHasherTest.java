@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -97,6 +98,17 @@ class EntryHasherTest {
                 new BigDecimal("0.007125001"), entry.priceVersion(), "", "", 3, 42, entry.prevHash(), entry.entryHash());
 
         assertThat(EntryHasher.matches(changed)).isFalse();
+    }
+
+    @Test
+    void shouldWriteTheSameBytesAsTheGenericCanonicalArray() {
+        EntryContent awkward = new EntryContent("t \"q\" \\ \u0001", "e\n1", "k\t", Instant.parse("0001-01-01T00:00:00Z"),
+                Instant.EPOCH, "p/é", "模型 😀 \u007f \u2028", 0, Long.MAX_VALUE, 3, 4, 5, new BigDecimal("-12.5"), "",
+                "\b\f\r", "", 0, 0);
+        for (LedgerEntry entry : List.of(LedgerEntry.append(awkward, Long.MAX_VALUE, ChainHash.GENESIS),
+                LedgerEntry.append(first(), 1, ChainHash.GENESIS), LedgerEntry.append(second(), 2, ChainHash.GENESIS))) {
+            assertThat(EntryHasher.canonical(entry)).isEqualTo(CanonicalJson.array(entry.canonicalFields()));
+        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

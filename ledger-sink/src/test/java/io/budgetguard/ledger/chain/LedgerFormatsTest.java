@@ -17,6 +17,23 @@ class LedgerFormatsTest {
     }
 
     @Test
+    void shouldAppendTimestampsExactlyAsTheFormatterWrites() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<Instant> instants = new java.util.ArrayList<>(java.util.List.of(Instant.EPOCH,
+                Instant.parse("0001-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+                Instant.parse("2025-03-01T00:00:00.007Z"), Instant.parse("1969-12-31T23:59:59.999Z")));
+        for (int i = 0; i < 10_000; i++) {
+            instants.add(Instant.ofEpochSecond(random.nextLong(-62_135_596_800L, 253_402_300_799L),
+                    random.nextInt(1_000_000_000)));
+        }
+        for (Instant instant : instants) {
+            StringBuilder appended = new StringBuilder();
+            LedgerFormats.appendTimestamp(appended, instant);
+            assertThat(appended.toString()).as(instant.toString()).isEqualTo(LedgerFormats.timestamp(instant));
+        }
+    }
+
+    @Test
     void shouldTruncateSubMillisecondTime() {
         Instant micro = Instant.parse("2025-03-01T12:00:00.123999Z");
 

@@ -129,6 +129,36 @@ class LedgerSchemaTest {
     }
 
     @Test
+    void shouldLetTheWriterRoleCopyDirectlyButStillNotChangeAnything() throws SQLException {
+        try (Connection writer = db.writer()) {
+            writer.setAutoCommit(false);
+            execute(writer, "SET ROLE " + Migrations.WRITER_ROLE);
+
+            assertThat(single(writer, "SELECT row_security_active('ledger_entries')")).isEqualTo("f");
+            insertEntries(writer, "hooli", 2);
+            writer.commit();
+            assertThatThrownBy(() -> execute(writer, "DELETE FROM ledger_entries WHERE tenant_id = 'hooli'"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied");
+        }
+    }
+
+    @Test
+    void shouldKeepTheLoginUserItselfSubjectToRowSecurity() throws SQLException {
+        // BYPASSRLS is not inherited: only a session that SET ROLEs to the writer bypasses, which is what the sink does.
+        try (Connection writer = db.writer()) {
+            assertThat(single(writer, "SELECT row_security_active('ledger_entries')")).isEqualTo("t");
+        }
+    }
+
+    private static String single(Connection connection, String query) throws SQLException {
+        try (Statement sql = connection.createStatement(); ResultSet rows = sql.executeQuery(query)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    @Test
     void shouldLetTheWriterMaintainSinkOffsets() throws SQLException {
         try (Connection writer = db.writer()) {
             execute(writer, "INSERT INTO sink_offsets VALUES ('g', 't', 0, 10) "
