@@ -40,7 +40,7 @@ public final class IngestServer implements AutoCloseable {
         this.requestedPort = config.port();
         ClockTimeMeter time = new ClockTimeMeter(clock);
         this.authenticator = new TenantAuthenticator(view, hasher::verify, config.limits().maxConcurrentBcrypt(),
-                new FailedAttemptLimiter(config.limits(), time));
+                new FailedAttemptLimiter(config.limits(), time), clock);
         metrics.gauge("budgetguard.ingest.auth.bcrypt.verifications", authenticator,
                 TenantAuthenticator::bcryptVerifications);
         ControlPlaneWriter writer = new ControlPlaneWriter(producer, registry, view, config.publishTimeout());

@@ -5,6 +5,7 @@ import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.ingest.auth.TenantAuthenticator;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
+import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.javalin.Javalin;
 import java.time.Clock;
 
@@ -19,7 +20,7 @@ public final class AdminApi {
         app.before("/admin", guard);
         app.before("/admin/*", guard);
         new TenantRoutes(view, writer, clock).register(app);
-        new ApiKeyRoutes(view, writer, hasher, authenticator, clock).register(app);
+        new ApiKeyRoutes(view, new ApiKeyIssuer(view, writer, hasher, authenticator, clock), clock).register(app);
         new BudgetRoutes(view, writer, clock).register(app);
         new PriceRoutes(view, writer).register(app);
     }

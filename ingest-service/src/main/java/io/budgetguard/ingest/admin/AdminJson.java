@@ -2,6 +2,8 @@ package io.budgetguard.ingest.admin;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.budgetguard.schemas.BudgetStatus;
 import io.budgetguard.schemas.BudgetStatusEntry;
 import io.budgetguard.schemas.control.ApiKey;
@@ -28,11 +30,18 @@ public final class AdminJson {
 
     public record TenantList(List<TenantJson> tenants) {}
 
-    /** An API key as listed: never the secret, never its hash. */
+    /**
+     * An API key as listed: never the secret, never its hash. {@code status} is {@code active}, {@code expiring} (a
+     * rotated key, usable until {@code revoked_at}) or {@code revoked}.
+     */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record ApiKeyJson(String keyId, String tenantId, String role, Instant createdAt, Instant revokedAt) {
-        static ApiKeyJson of(ApiKey k) {
-            return new ApiKeyJson(k.getKeyId(), k.getTenantId(), k.getRole(), k.getCreatedAt(), k.getRevokedAt());
+    public record ApiKeyJson(String keyId, String tenantId, String role, String status, Instant createdAt,
+            Instant revokedAt) {
+        public static ApiKeyJson of(ApiKey k, Instant now) {
+            String status = k.getRevokedAt() == null ? "active"
+                    : ControlPlaneView.isRevokedAt(k, now) ? "revoked" : "expiring";
+            return new ApiKeyJson(k.getKeyId(), k.getTenantId(), k.getRole(), status, k.getCreatedAt(),
+                    k.getRevokedAt());
         }
     }
 
@@ -42,9 +51,31 @@ public final class AdminJson {
     /** The answer to a key creation: the only time {@code api_key} (with its secret) is ever shown. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record CreatedApiKeyJson(String keyId, String apiKey, String role, String tenantId, Instant createdAt) {
+        public static CreatedApiKeyJson of(ApiKeyIssuer.Issued issued) {
+            ApiKey k = issued.record();
+            return new CreatedApiKeyJson(k.getKeyId(), issued.key().token(), k.getRole(), k.getTenantId(),
+                    k.getCreatedAt());
+        }
+
         @Override
         public String toString() {
             return "CreatedApiKeyJson[keyId=" + keyId + ", role=" + role + ", tenantId=" + tenantId + "]";
+        }
+    }
+
+    /** The answer to a rotation: the new key (its secret shown once) and the old key with the end of its overlap. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record RotatedApiKeyJson(String keyId, String apiKey, String role, String tenantId, Instant createdAt,
+            ApiKeyJson previousKey) {
+        public static RotatedApiKeyJson of(ApiKeyIssuer.Rotated rotated, Instant now) {
+            CreatedApiKeyJson created = CreatedApiKeyJson.of(rotated.replacement());
+            return new RotatedApiKeyJson(created.keyId(), created.apiKey(), created.role(), created.tenantId(),
+                    created.createdAt(), ApiKeyJson.of(rotated.previous(), now));
+        }
+
+        @Override
+        public String toString() {
+            return "RotatedApiKeyJson[keyId=" + keyId + ", role=" + role + ", previousKey=" + previousKey + "]";
         }
     }
 

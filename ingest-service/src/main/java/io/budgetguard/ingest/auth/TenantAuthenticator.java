@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>bcrypt (cost 12, ~250 ms) runs once per (key id, secret): a verified secret is remembered as its HMAC-SHA256
  * under a key drawn at random when the process starts, so the steady-state cost is one HMAC (about a microsecond)
  * and a heap dump reveals no usable secret. The key's record and its tenant are still read from the view on every
- * request, so a revocation or a suspension takes effect as soon as the view has it, cached or not. A cached
+ * request, so a revocation or a suspension takes effect as soon as the view has it, cached or not; a key whose
+ * {@code revoked_at} lies in the future (a rotation's overlap) works until that instant of the injected clock. A cached
  * verification only counts while the key's stored hash is the one it was verified against.
  *
  * <p>Concurrent bcrypt work is bounded by a semaphore; when every permit is busy the request is answered 503 at once
@@ -54,6 +56,7 @@ public final class TenantAuthenticator {
     private final SecretCheck secretCheck;
     private final Semaphore bcryptPermits;
     private final FailedAttemptLimiter attempts;
+    private final Clock clock;
     private final SecretKeySpec macKey;
     private final ThreadLocal<Mac> macs;
     private final ConcurrentHashMap<String, Verified> verifiedByKeyId = new ConcurrentHashMap<>();
@@ -62,8 +65,9 @@ public final class TenantAuthenticator {
     private final LongAdder bcryptVerifications = new LongAdder();
 
     public TenantAuthenticator(ControlPlaneView view, SecretCheck secretCheck, int maxConcurrentBcrypt,
-            FailedAttemptLimiter attempts) {
+            FailedAttemptLimiter attempts, Clock clock) {
         this.view = view;
+        this.clock = clock;
         this.secretCheck = secretCheck;
         this.bcryptPermits = new Semaphore(maxConcurrentBcrypt);
         this.attempts = attempts;
@@ -92,7 +96,7 @@ public final class TenantAuthenticator {
             throw Problems.invalidBearer(e.getMessage(), true);
         }
         ApiKey key = view.apiKeyOrNull(presented.keyId());
-        if (key == null || key.getRevokedAt() != null) {
+        if (key == null || ControlPlaneView.isRevokedAt(key, clock.instant())) {
             attempts.begin(null, clientAddress);
             throw refused();
         }

@@ -8,6 +8,7 @@ import io.budgetguard.schemas.control.Tenant;
 import io.budgetguard.schemas.topics.Topic;
 import io.budgetguard.schemas.topics.Topics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,15 @@ public final class ControlPlaneView {
             Topics.BUDGET_STATUS.name(), statuses);
     private final CountDownLatch caughtUpLatch = new CountDownLatch(1);
     private volatile boolean caughtUp;
+
+    /**
+     * True when the key is no longer usable at {@code at}: its {@code revoked_at} is set and not after {@code at}. A
+     * rotated key has a {@code revoked_at} in the future and stays usable until then.
+     */
+    public static boolean isRevokedAt(ApiKey key, Instant at) {
+        Instant revokedAt = key.getRevokedAt();
+        return revokedAt != null && !revokedAt.isAfter(at);
+    }
 
     /** Record key of a budget in {@code control.budgets.v1}. */
     public static String budgetKey(String tenantId, String budgetId) {

@@ -13,6 +13,11 @@ import io.budgetguard.ingest.limits.ClockTimeMeter;
 import io.budgetguard.ingest.limits.EdgeLimits;
 import io.budgetguard.ingest.limits.FailedAttemptLimiter;
 import io.budgetguard.ingest.testing.ControlFixtures;
+import io.budgetguard.ingest.testing.MutableClock;
+import io.budgetguard.schemas.control.ApiKey;
+import io.budgetguard.schemas.topics.Topics;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +39,14 @@ class TenantAuthenticatorTest {
                 new ClockTimeMeter(Clock.systemUTC()));
     }
 
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T12:00:00Z"));
     private final ControlPlaneView view = new ControlPlaneView();
     private final ControlFixtures fixtures = new ControlFixtures(view);
     private final AtomicInteger bcryptCalls = new AtomicInteger();
     private final TenantAuthenticator authenticator = new TenantAuthenticator(view, (secret, hash) -> {
         bcryptCalls.incrementAndGet();
         return FAST_HASHER.verify(secret, hash);
-    }, 2, limiter());
+    }, 2, limiter(), clock);
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
 
     @AfterEach
@@ -145,6 +151,22 @@ class TenantAuthenticatorTest {
     }
 
     @Test
+    void shouldAcceptARotatedKeyUntilItsRevokedAtThenRefuseItEvenWhenCached() {
+        fixtures.tenant("acme", "active");
+        PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
+        authenticator.authenticate(bearer(key), ADDRESS);
+        ApiKey expiring = ApiKey.newBuilder(view.apiKeyOrNull(key.keyId()))
+                .setRevokedAt(clock.instant().plusSeconds(60)).build();
+        view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), expiring, 1, 1);
+
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(authenticator.authenticate(bearer(key), ADDRESS).keyId()).isEqualTo(key.keyId());
+
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(refusal(bearer(key)).problem().status()).isEqualTo(401);
+    }
+
+    @Test
     void shouldRefuseKeysOfASuspendedTenantEvenWhenCached() {
         fixtures.tenant("acme", "active");
         PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
@@ -210,7 +232,7 @@ class TenantAuthenticatorTest {
                 Thread.currentThread().interrupt();
             }
             return FAST_HASHER.verify(secret, hash);
-        }, 2, limiter());
+        }, 2, limiter(), clock);
         PresentedKey first = fixtures.key("acme", Role.DEVELOPER);
         PresentedKey second = fixtures.key("acme", Role.DEVELOPER);
         Future<Principal> a = pool.submit(() -> slow.authenticate(bearer(first), ADDRESS));
