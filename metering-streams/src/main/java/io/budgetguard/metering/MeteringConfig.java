@@ -3,11 +3,16 @@ package io.budgetguard.metering;
 import io.budgetguard.common.config.Env;
 import io.budgetguard.infra.topics.TopicManifest;
 import io.budgetguard.metering.topology.MeteringTopologyConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -26,6 +31,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param replicationFactor {@code BUDGETGUARD_TOPIC_REPLICATION_FACTOR}, default 1: internal topics (changelogs) and
  *                          topics created from the manifest
  * @param closeTimeout      how long {@link MeteringService#close()} waits for a clean shutdown (default 30 s)
+ * @param advertisedUrl     {@code STREAMS_ADVERTISED_URL}, {@code http://host:port} other instances use to forward
+ *                          {@code GET /v1/spend} here ({@code application.server}); null = {@code HTTP_HOST} and the
+ *                          bound port, which suits one machine; set it when instances run on several hosts
+ * @param sessionTimeout    {@code STREAMS_SESSION_TIMEOUT_MS}, default 45 s (Kafka's): how long a crashed instance
+ *                          keeps its partitions before the group hands them to the others
+ * @param transactionTimeout {@code STREAMS_TRANSACTION_TIMEOUT_MS}, default 10 s (Kafka Streams' under exactly-once):
+ *                          how long a crashed instance's open transaction blocks its partitions' new owner at most
  * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon
  */
 public record MeteringConfig(
@@ -39,6 +51,9 @@ public record MeteringConfig(
         Duration commitInterval,
         int replicationFactor,
         Duration closeTimeout,
+        URI advertisedUrl,
+        Duration sessionTimeout,
+        Duration transactionTimeout,
         MeteringTopologyConfig topology) {
 
     public static final String DEFAULT_APPLICATION_ID = "budgetguard-metering";
@@ -47,6 +62,8 @@ public record MeteringConfig(
     public static final int DEFAULT_HTTP_PORT = 8081;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
 
     public MeteringConfig {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -56,7 +73,14 @@ public record MeteringConfig(
         Objects.requireNonNull(httpHost, "httpHost");
         Objects.requireNonNull(commitInterval, "commitInterval");
         Objects.requireNonNull(closeTimeout, "closeTimeout");
+        Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        Objects.requireNonNull(transactionTimeout, "transactionTimeout");
         Objects.requireNonNull(topology, "topology");
+        if (advertisedUrl != null) {
+            advertisedProblem(advertisedUrl.toString()).ifPresent(problem -> {
+                throw new IllegalArgumentException(problem);
+            });
+        }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("httpPort must be between 0 and 65535, was " + httpPort);
         }
@@ -71,8 +95,8 @@ public record MeteringConfig(
     /** Every default, for the given broker and registry (dev mode and tests start from here). */
     public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
-                DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT,
-                MeteringTopologyConfig.defaults());
+                DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT, null,
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, MeteringTopologyConfig.defaults());
     }
 
     /** Reads the settings from environment variables; throws a ConfigException naming every problem at once. */
@@ -93,30 +117,67 @@ public record MeteringConfig(
         int replicationFactor = env.integer(TopicManifest.REPLICATION_FACTOR_ENV, 1, 1, Short.MAX_VALUE);
         int dedupHours = env.integer("STREAMS_DEDUP_HORIZON_HOURS",
                 (int) MeteringTopologyConfig.DEFAULT_DEDUP_HORIZON.toHours(), 1, 24 * 366);
+        String advertised = env.optional("STREAMS_ADVERTISED_URL", null);
+        if (advertised != null) {
+            advertisedProblem(advertised).ifPresent(env::problem);
+        }
+        Duration sessionTimeout = env.millis("STREAMS_SESSION_TIMEOUT_MS", DEFAULT_SESSION_TIMEOUT);
+        Duration transactionTimeout = env.millis("STREAMS_TRANSACTION_TIMEOUT_MS", DEFAULT_TRANSACTION_TIMEOUT);
+        if (transactionTimeout.compareTo(commitInterval) < 0) {
+            env.problem("STREAMS_TRANSACTION_TIMEOUT_MS (" + transactionTimeout.toMillis()
+                    + ") must not be shorter than STREAMS_COMMIT_INTERVAL_MS (" + commitInterval.toMillis() + ")");
+        }
         env.validate();
         return new MeteringConfig(bootstrap, registry, applicationId, stateDir, host, port, threads, commitInterval,
-                replicationFactor, DEFAULT_CLOSE_TIMEOUT,
+                replicationFactor, DEFAULT_CLOSE_TIMEOUT, advertised == null ? null : URI.create(advertised),
+                sessionTimeout, transactionTimeout,
                 MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(dedupHours)));
+    }
+
+    /** Why {@code url} cannot be an advertised URL ({@code http://host:port}, nothing else), or empty when it can. */
+    private static Optional<String> advertisedProblem(String url) {
+        String problem = "STREAMS_ADVERTISED_URL must be http://host:port (how other instances reach this one), was '"
+                + url + "'";
+        try {
+            URI uri = new URI(url);
+            boolean plain = (uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/"))
+                    && uri.getQuery() == null && uri.getFragment() == null && uri.getUserInfo() == null;
+            return "http".equals(uri.getScheme()) && uri.getHost() != null && uri.getPort() > 0 && plain
+                    ? Optional.empty() : Optional.of(problem);
+        } catch (URISyntaxException e) {
+            return Optional.of(problem);
+        }
     }
 
     public MeteringConfig withApplicationId(String id) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, id, stateDir, httpHost, httpPort, streamThreads,
-                commitInterval, replicationFactor, closeTimeout, topology);
+                commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout, transactionTimeout,
+                topology);
     }
 
     public MeteringConfig withStateDir(Path dir) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, dir, httpHost, httpPort,
-                streamThreads, commitInterval, replicationFactor, closeTimeout, topology);
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, topology);
     }
 
     public MeteringConfig withHttpPort(int port) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, port,
-                streamThreads, commitInterval, replicationFactor, closeTimeout, topology);
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, topology);
     }
 
     public MeteringConfig withTopology(MeteringTopologyConfig tuning) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
-                streamThreads, commitInterval, replicationFactor, closeTimeout, tuning);
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, tuning);
+    }
+
+    /** With a shorter (tests) or longer failure detection and zombie-transaction timeout. */
+    public MeteringConfig withTimeouts(Duration session, Duration transaction) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, session, transaction,
+                topology);
     }
 
     /** The Kafka Streams settings: exactly-once v2, this state directory, replication factor and commit interval. */
@@ -130,6 +191,12 @@ public record MeteringConfig(
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
         props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), (int) sessionTimeout.toMillis());
+        // Kafka's 3 s heartbeat, or a third of a shorter session timeout (Kafka's rule: at most a third)
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG),
+                (int) Math.max(500, Math.min(3000, sessionTimeout.toMillis() / 3)));
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) transactionTimeout.toMillis());
         // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
         props.put("processing.exception.handler.global.enabled", true);
         return props;

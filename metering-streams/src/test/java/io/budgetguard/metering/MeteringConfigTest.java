@@ -58,4 +58,31 @@ class MeteringConfigTest {
         assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(250L);
         assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("budgetguard-metering");
     }
+
+    @Test
+    void shouldReadTheAdvertisedUrlAndTheFailoverTimeouts() {
+        Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+        env.put("STREAMS_ADVERTISED_URL", "http://metering-1.internal:8081");
+        env.put("STREAMS_SESSION_TIMEOUT_MS", "6000");
+        env.put("STREAMS_TRANSACTION_TIMEOUT_MS", "5000");
+
+        MeteringConfig config = MeteringConfig.fromEnv(env);
+        Properties props = config.streamsProperties();
+
+        assertThat(config.advertisedUrl()).hasToString("http://metering-1.internal:8081");
+        assertThat(props.get("consumer.session.timeout.ms")).isEqualTo(6000);
+        assertThat(props.get("consumer.heartbeat.interval.ms")).isEqualTo(2000);
+        assertThat(props.get("producer.transaction.timeout.ms")).isEqualTo(5000);
+    }
+
+    @Test
+    void shouldRefuseAnAdvertisedUrlThatIsNotHttpHostAndPort() {
+        Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+        env.put("STREAMS_ADVERTISED_URL", "http://metering-1.internal/v1");
+
+        assertThatThrownBy(() -> MeteringConfig.fromEnv(env))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .satisfies(p -> assertThat(p).startsWith("STREAMS_ADVERTISED_URL must be http://host:port")));
+    }
 }

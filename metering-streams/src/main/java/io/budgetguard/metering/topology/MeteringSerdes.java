@@ -6,8 +6,10 @@ import io.budgetguard.schemas.PricedUsage;
 import io.budgetguard.schemas.RejectedUsage;
 import io.budgetguard.schemas.SpendSnapshot;
 import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Budget;
 import io.budgetguard.schemas.control.ModelPrice;
+import io.budgetguard.schemas.control.Tenant;
 import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
 import java.util.Objects;
@@ -22,7 +24,9 @@ public record MeteringSerdes(
         Serde<BudgetStatus> budgetStatus,
         Serde<SpendSnapshot> spendSnapshot,
         Serde<Budget> budget,
-        Serde<ModelPrice> modelPrice) {
+        Serde<ModelPrice> modelPrice,
+        Serde<ApiKey> apiKey,
+        Serde<Tenant> tenant) {
 
     public MeteringSerdes {
         Objects.requireNonNull(usageEvent, "usageEvent");
@@ -33,6 +37,8 @@ public record MeteringSerdes(
         Objects.requireNonNull(spendSnapshot, "spendSnapshot");
         Objects.requireNonNull(budget, "budget");
         Objects.requireNonNull(modelPrice, "modelPrice");
+        Objects.requireNonNull(apiKey, "apiKey");
+        Objects.requireNonNull(tenant, "tenant");
     }
 
     /** Avro in the Confluent wire format against {@code registry} (an HTTP registry, or in memory in tests). */
@@ -45,6 +51,8 @@ public record MeteringSerdes(
                 Topics.BUDGET_STATUS.valueSerde(registry),
                 Topics.TENANT_SPEND.valueSerde(registry),
                 Topics.CONTROL_BUDGETS.valueSerde(registry),
-                Topics.CONTROL_PRICES.valueSerde(registry));
+                Topics.CONTROL_PRICES.valueSerde(registry),
+                Topics.CONTROL_APIKEYS.valueSerde(registry),
+                Topics.CONTROL_TENANTS.valueSerde(registry));
     }
 }

@@ -3,6 +3,7 @@ package io.budgetguard.metering.topology;
 import io.budgetguard.metering.budget.BudgetEvaluator;
 import io.budgetguard.metering.budget.BudgetIndex;
 import io.budgetguard.metering.budget.SpendTotalsSerde;
+import io.budgetguard.metering.control.ControlIndex;
 import io.budgetguard.metering.control.ControlStoreUpdater;
 import io.budgetguard.metering.pricing.PriceIndex;
 import io.budgetguard.metering.pricing.UsagePricer;
@@ -10,6 +11,7 @@ import io.budgetguard.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -27,6 +29,8 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                           └─→ spend-sink
  * control.prices.v1  → prices-updater  (global store + in-memory price index)
  * control.budgets.v1 → budgets-updater (global store + in-memory budget index)
+ * control.apikeys.v1 → apikeys-updater (global store + in-memory key table, for GET /v1/spend)
+ * control.tenants.v1 → tenants-updater (global store + in-memory tenant table, for GET /v1/spend)
  * </pre>
  *
  * Processor and store names are part of the contract: store names name the changelog topics.
@@ -47,6 +51,10 @@ public final class MeteringTopology {
     public static final String PRICES_UPDATER = "prices-updater";
     public static final String BUDGETS_SOURCE = "budgets-source";
     public static final String BUDGETS_UPDATER = "budgets-updater";
+    public static final String APIKEYS_SOURCE = "apikeys-source";
+    public static final String APIKEYS_UPDATER = "apikeys-updater";
+    public static final String TENANTS_SOURCE = "tenants-source";
+    public static final String TENANTS_UPDATER = "tenants-updater";
 
     /** (tenant NUL event_id) → first-seen stream time; window store with retention = dedup horizon. */
     public static final String DEDUP_STORE = "usage-dedup-store";
@@ -58,29 +66,36 @@ public final class MeteringTopology {
     public static final String STATUS_REFRESH_STORE = "status-refresh-store";
     public static final String PRICES_STORE = "prices-global-store";
     public static final String BUDGETS_STORE = "budgets-global-store";
+    public static final String APIKEYS_STORE = "apikeys-global-store";
+    public static final String TENANTS_STORE = "tenants-global-store";
 
     private MeteringTopology() {}
 
+    /** The topology with fresh control-plane views (tests that do not read the views). */
     public static Topology build(MeteringSerdes serdes, MeteringTopologyConfig config) {
+        return build(serdes, config, ControlViews.empty());
+    }
+
+    /**
+     * The topology, keeping the control-plane topics in {@code views}: a new {@link ControlViews} per
+     * {@code KafkaStreams} instance, shared by its global thread (the writer), its stream threads and its HTTP server.
+     */
+    public static Topology build(MeteringSerdes serdes, MeteringTopologyConfig config, ControlViews views) {
         Objects.requireNonNull(serdes, "serdes");
         Objects.requireNonNull(config, "config");
-        // Shared by the global thread (writer) and the stream threads (readers) of one KafkaStreams instance.
-        PriceIndex prices = new PriceIndex();
-        BudgetIndex budgets = new BudgetIndex();
+        Objects.requireNonNull(views, "views");
+        PriceIndex prices = views.prices();
+        BudgetIndex budgets = views.budgets();
         Topology topology = new Topology();
 
-        topology.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
-                        Serdes.ByteArray()).withLoggingDisabled(),
-                PRICES_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.CONTROL_PRICES.name(),
-                PRICES_UPDATER, () -> new ControlStoreUpdater<>(PRICES_STORE, Topics.CONTROL_PRICES.name(),
-                        serdes.modelPrice().deserializer(), prices));
-        topology.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BUDGETS_STORE), Serdes.String(),
-                        Serdes.ByteArray()).withLoggingDisabled(),
-                BUDGETS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), Topics.CONTROL_BUDGETS.name(),
-                BUDGETS_UPDATER, () -> new ControlStoreUpdater<>(BUDGETS_STORE, Topics.CONTROL_BUDGETS.name(),
-                        serdes.budget().deserializer(), budgets));
+        addControlStore(topology, PRICES_STORE, PRICES_SOURCE, PRICES_UPDATER, Topics.CONTROL_PRICES.name(),
+                serdes.modelPrice().deserializer(), prices);
+        addControlStore(topology, BUDGETS_STORE, BUDGETS_SOURCE, BUDGETS_UPDATER, Topics.CONTROL_BUDGETS.name(),
+                serdes.budget().deserializer(), budgets);
+        addControlStore(topology, APIKEYS_STORE, APIKEYS_SOURCE, APIKEYS_UPDATER, Topics.CONTROL_APIKEYS.name(),
+                serdes.apiKey().deserializer(), views.apiKeys());
+        addControlStore(topology, TENANTS_STORE, TENANTS_SOURCE, TENANTS_UPDATER, Topics.CONTROL_TENANTS.name(),
+                serdes.tenant().deserializer(), views.tenants());
 
         topology.addSource(USAGE_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.USAGE_EVENTS.name());
@@ -118,5 +133,15 @@ public final class MeteringTopology {
                 Stores.inMemoryKeyValueStore(STATUS_REFRESH_STORE), Serdes.String(), Serdes.Long())
                 .withCachingEnabled(), APPLY_BUDGETS);
         return topology;
+    }
+
+    /** A global in-memory store of a compacted control topic (raw bytes) with its in-memory view. */
+    private static <V> void addControlStore(Topology topology, String store, String source, String updater,
+            String topic, Deserializer<V> deserializer, ControlIndex<V> index) {
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                source, new StringDeserializer(), new ByteArrayDeserializer(), topic,
+                updater, () -> new ControlStoreUpdater<>(store, topic, deserializer, index));
     }
 }

@@ -1,8 +1,13 @@
 package io.budgetguard.metering.testing;
 
+import io.budgetguard.common.auth.PresentedKey;
+import io.budgetguard.common.auth.Role;
+import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Budget;
 import io.budgetguard.schemas.control.ModelPrice;
+import io.budgetguard.schemas.control.Tenant;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -14,6 +19,8 @@ public final class Fixtures {
     public static final String PROVIDER = "openai";
     /** Priced at $1 per million input tokens and $2 per million output tokens: N input tokens cost N µ$. */
     public static final String MODEL = "test-model";
+
+    private static final SecretHasher FAST_HASHER = new SecretHasher(4);
 
     private Fixtures() {}
 
@@ -66,6 +73,34 @@ public final class Fixtures {
 
     public static String budgetKey(Budget budget) {
         return budget.getTenantId() + "/" + budget.getBudgetId();
+    }
+
+    /** A tenant record; {@code status} is {@code active} or {@code suspended}. */
+    public static Tenant tenant(String tenantId, String status) {
+        Instant created = Instant.parse("2026-01-01T00:00:00Z");
+        return Tenant.newBuilder()
+                .setTenantId(tenantId)
+                .setName(tenantId)
+                .setStatus(status)
+                .setRateLimitEventsPerS(null)
+                .setCreatedAt(created)
+                .setUpdatedAt(created)
+                .build();
+    }
+
+    /**
+     * A key record for {@code key} with a cheap bcrypt hash (cost 4: verification is the same code, in microseconds);
+     * {@code revokedAt} null for a live key.
+     */
+    public static ApiKey apiKey(PresentedKey key, String tenantId, Role role, Instant revokedAt) {
+        return ApiKey.newBuilder()
+                .setKeyId(key.keyId())
+                .setTenantId(tenantId)
+                .setRole(role.wireName())
+                .setSecretHash(FAST_HASHER.hash(key.secret()))
+                .setCreatedAt(Instant.parse("2026-01-01T00:00:00Z"))
+                .setRevokedAt(revokedAt)
+                .build();
     }
 
     /** An event of the test model with {@code inputTokens} uncached input tokens and nothing else. */

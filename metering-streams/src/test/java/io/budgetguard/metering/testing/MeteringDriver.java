@@ -1,5 +1,8 @@
 package io.budgetguard.metering.testing;
 
+import io.budgetguard.metering.budget.SpendTotals;
+import io.budgetguard.metering.spend.SpendReader;
+import io.budgetguard.metering.topology.ControlViews;
 import io.budgetguard.metering.topology.MeteringMetrics;
 import io.budgetguard.metering.topology.MeteringSerdes;
 import io.budgetguard.metering.topology.MeteringTopology;
@@ -10,8 +13,10 @@ import io.budgetguard.schemas.PricedUsage;
 import io.budgetguard.schemas.RejectedUsage;
 import io.budgetguard.schemas.SpendSnapshot;
 import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Budget;
 import io.budgetguard.schemas.control.ModelPrice;
+import io.budgetguard.schemas.control.Tenant;
 import io.budgetguard.schemas.serde.InMemorySchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
 import java.nio.file.Path;
@@ -29,6 +34,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The metering topology in a {@link TopologyTestDriver} with an in-memory schema registry. Stream time comes from
@@ -45,6 +51,9 @@ public final class MeteringDriver implements AutoCloseable {
     private final TestInputTopic<String, byte[]> usage;
     private final TestInputTopic<String, ModelPrice> prices;
     private final TestInputTopic<String, Budget> budgets;
+    private final TestInputTopic<String, ApiKey> apiKeys;
+    private final TestInputTopic<String, Tenant> tenants;
+    private final ControlViews views = ControlViews.empty();
     private final TestOutputTopic<String, PricedUsage> priced;
     private final TestOutputTopic<String, RejectedUsage> rejected;
     private final TestOutputTopic<String, BudgetAlert> alerts;
@@ -63,11 +72,13 @@ public final class MeteringDriver implements AutoCloseable {
                 Path.of("target", "topology-test-state", UUID.randomUUID().toString()).toAbsolutePath().toString());
         // as the service sets it (Kafka 5 default): the global thread's processing errors go to the same handler
         props.put("processing.exception.handler.global.enabled", "true");
-        driver = new TopologyTestDriver(MeteringTopology.build(serdes, config), props, WALL_CLOCK_START);
+        driver = new TopologyTestDriver(MeteringTopology.build(serdes, config, views), props, WALL_CLOCK_START);
         StringSerializer keys = new StringSerializer();
         usage = driver.createInputTopic(Topics.USAGE_EVENTS.name(), keys, new ByteArraySerializer());
         prices = driver.createInputTopic(Topics.CONTROL_PRICES.name(), keys, serdes.modelPrice().serializer());
         budgets = driver.createInputTopic(Topics.CONTROL_BUDGETS.name(), keys, serdes.budget().serializer());
+        apiKeys = driver.createInputTopic(Topics.CONTROL_APIKEYS.name(), keys, serdes.apiKey().serializer());
+        tenants = driver.createInputTopic(Topics.CONTROL_TENANTS.name(), keys, serdes.tenant().serializer());
         priced = output(Topics.USAGE_PRICED.name(), serdes.pricedUsage());
         rejected = output(Topics.USAGE_REJECTED.name(), serdes.rejectedUsage());
         alerts = output(Topics.BUDGET_ALERTS.name(), serdes.budgetAlert());
@@ -93,6 +104,28 @@ public final class MeteringDriver implements AutoCloseable {
     public MeteringDriver deleteBudget(String tenant, String budgetId) {
         budgets.pipeInput(tenant + "/" + budgetId, null);
         return this;
+    }
+
+    public MeteringDriver apiKey(ApiKey key) {
+        apiKeys.pipeInput(key.getKeyId(), key);
+        return this;
+    }
+
+    public MeteringDriver tenant(Tenant tenant) {
+        tenants.pipeInput(tenant.getTenantId(), tenant);
+        return this;
+    }
+
+    /** The control-plane views the topology keeps (budgets, prices, API keys, tenants). */
+    public ControlViews views() {
+        return views;
+    }
+
+    /** The spend totals and alert marks, as {@code GET /v1/spend} reads them. */
+    public SpendReader spendReader() {
+        KeyValueStore<String, SpendTotals> spendStore = driver.getKeyValueStore(MeteringTopology.SPEND_STORE);
+        KeyValueStore<String, Long> alertedStore = driver.getKeyValueStore(MeteringTopology.ALERTED_STORE);
+        return new SpendReader(spendStore, alertedStore);
     }
 
     /** Sends the event keyed by its tenant, stamped with its {@code received_at} (which drives stream time). */

@@ -1,0 +1,23 @@
+package io.budgetguard.metering.access;
+
+import io.budgetguard.common.auth.Role;
+import io.budgetguard.metering.http.Problems;
+import java.util.Objects;
+
+/** Who sent a request: the tenant and key id come from the authenticated key, never from the request. */
+public record Caller(String tenantId, String keyId, Role role) {
+
+    public Caller {
+        Objects.requireNonNull(tenantId, "tenantId");
+        Objects.requireNonNull(keyId, "keyId");
+        Objects.requireNonNull(role, "role");
+    }
+
+    /** Refuses (403) when the key's role is below {@code required}. */
+    public void require(Role required) {
+        if (!role.allows(required)) {
+            throw Problems.forbidden("This API key's role (" + role.wireName() + ") may not do this; it needs "
+                    + required.wireName() + " or above");
+        }
+    }
+}
