@@ -149,7 +149,13 @@ final class LedgerSinkLoop implements Runnable {
             LOG.info("Skipped {} event(s) the ledger already held", result.duplicates());
         }
         consumer.commitAsync(nextOffsets.entrySet().stream().collect(Collectors.toMap(
-                e -> new TopicPartition(topic, e.getKey()), e -> new OffsetAndMetadata(e.getValue()))), null);
+                e -> new TopicPartition(topic, e.getKey()), e -> new OffsetAndMetadata(e.getValue()))),
+                (committed, failure) -> {
+                    if (failure != null) {
+                        // Informational only (sink_offsets is the truth); fails normally around a rebalance.
+                        LOG.debug("Kafka offset commit for monitoring failed: {}", failure.toString());
+                    }
+                });
     }
 
     private void pingWhenIdle() {

@@ -58,7 +58,7 @@ public final class LedgerSinkService implements AutoCloseable {
                 new DatabaseSession(config.databaseUrl(), config.databaseUser(), config.databasePassword());
         SinkOffsets offsets = new SinkOffsets(config.consumerGroup(), config.topic());
         loop = new LedgerSinkLoop(consumer, config.topic(), database, offsets, mapper);
-        loop.bind(new SinkMetrics(metrics, loop::assignedPartitions, mapper::personalDataNotStored));
+        loop.bind(new SinkMetrics(metrics, loop, mapper));
         try {
             http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady)
                     .start(config.httpHost(), config.port());

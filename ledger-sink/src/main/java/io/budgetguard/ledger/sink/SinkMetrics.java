@@ -1,9 +1,10 @@
 package io.budgetguard.ledger.sink;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.function.Supplier;
 
 /** The sink's Prometheus metrics ({@code ledger_sink_*}). */
 final class SinkMetrics {
@@ -13,7 +14,8 @@ final class SinkMetrics {
     final Counter failures;
     final Timer batches;
 
-    SinkMetrics(MeterRegistry registry, Supplier<Number> assignedPartitions, Supplier<Number> personalDataNotStored) {
+    /** Micrometer holds gauge and function-counter targets weakly: {@code loop} and {@code mapper} must outlive it. */
+    SinkMetrics(MeterRegistry registry, LedgerSinkLoop loop, PricedUsageMapper mapper) {
         appended = Counter.builder("ledger.sink.entries.appended")
                 .description("Ledger entries committed").register(registry);
         duplicates = Counter.builder("ledger.sink.duplicates.skipped")
@@ -23,8 +25,10 @@ final class SinkMetrics {
                 .description("Batches rolled back and retried").register(registry);
         batches = Timer.builder("ledger.sink.batch")
                 .description("Time to append one batch, commit included").register(registry);
-        registry.gauge("ledger.sink.assigned.partitions", assignedPartitions, s -> s.get().doubleValue());
-        registry.more().counter("ledger.sink.personal.data.not.stored", java.util.List.of(), personalDataNotStored,
-                s -> s.get().doubleValue());
+        Gauge.builder("ledger.sink.assigned.partitions", loop, LedgerSinkLoop::assignedPartitions)
+                .description("Partitions of the priced-usage topic assigned to this instance").register(registry);
+        FunctionCounter.builder("ledger.sink.personal.data.not.stored", mapper, PricedUsageMapper::personalDataNotStored)
+                .description("Events whose end_user/metadata were not stored: their encryption is not implemented yet")
+                .register(registry);
     }
 }

@@ -237,7 +237,9 @@ class LedgerSinkServiceTest {
                 HttpResponse.BodyHandlers.ofString()).body();
 
         assertThat(sink.isReady()).isTrue();
-        assertThat(metrics).contains("ledger_sink_entries_appended_total 15.0");
+        assertThat(metrics).contains("ledger_sink_entries_appended_total 15.0")
+                .contains("ledger_sink_assigned_partitions 3.0")
+                .contains("ledger_sink_personal_data_not_stored_total 0.0");
     }
 
     @Test
