@@ -9,6 +9,7 @@ import io.budgetguard.metering.control.ControlTable;
 import io.budgetguard.metering.http.Problems;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Tenant;
+import java.time.Clock;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Authenticates {@code Authorization: Bearer bg_<key_id>.<secret>} against this instance's copy of
  * {@code control.apikeys.v1} and {@code control.tenants.v1}, with the same rules as ingest: the key must exist and not be
- * revoked, its tenant must be active, its role known and its secret match the stored bcrypt hash (checked once per
+ * revoked (a {@code revoked_at} in the future, a rotation's overlap, keeps it usable until then), its tenant must be active, its role known and its secret match the stored bcrypt hash (checked once per
  * process, then from the {@link CachedSecretVerifier}'s HMAC cache). The key and the tenant are read on every request,
  * so a revocation or a suspension counts as soon as the global store has it.
  */
@@ -28,12 +29,14 @@ public final class TenantKeyAuthenticator {
     private final ControlTable<ApiKey> apiKeys;
     private final ControlTable<Tenant> tenants;
     private final CachedSecretVerifier verifier;
+    private final Clock clock;
 
     public TenantKeyAuthenticator(ControlTable<ApiKey> apiKeys, ControlTable<Tenant> tenants,
-            CachedSecretVerifier verifier) {
+            CachedSecretVerifier verifier, Clock clock) {
         this.apiKeys = Objects.requireNonNull(apiKeys, "apiKeys");
         this.tenants = Objects.requireNonNull(tenants, "tenants");
         this.verifier = Objects.requireNonNull(verifier, "verifier");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The caller, from an {@code Authorization} header value; 401 (with {@code WWW-Authenticate}) or 503 otherwise. */
@@ -52,7 +55,7 @@ public final class TenantKeyAuthenticator {
             throw Problems.invalidBearer(e.getMessage(), true);
         }
         ApiKey key = apiKeys.get(presented.keyId());
-        if (key == null || key.getRevokedAt() != null) {
+        if (key == null || key.getRevokedAt() != null && !key.getRevokedAt().isAfter(clock.instant())) {
             throw refused();
         }
         Tenant tenant = tenants.get(key.getTenantId());

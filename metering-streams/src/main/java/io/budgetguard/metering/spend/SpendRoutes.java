@@ -36,7 +36,7 @@ public final class SpendRoutes {
         this.spendRetention = Objects.requireNonNull(spendRetention, "spendRetention");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.authenticator = new TenantKeyAuthenticator(views.apiKeys(), views.tenants(),
-                CachedSecretVerifier.bcrypt(MAX_CONCURRENT_BCRYPT));
+                CachedSecretVerifier.bcrypt(MAX_CONCURRENT_BCRYPT), clock);
     }
 
     /** Registers the route; it answers 503 until {@link #startLocating} and {@code viewsLoaded}. */

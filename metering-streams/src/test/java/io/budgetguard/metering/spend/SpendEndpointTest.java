@@ -64,7 +64,8 @@ class SpendEndpointTest {
                 .budget(monthlyBudget("other", "secret-budget", "1"));
         location = new TenantState.Local(metering.spendReader());
         TenantKeyAuthenticator authenticator = new TenantKeyAuthenticator(metering.views().apiKeys(),
-                metering.views().tenants(), new CachedSecretVerifier(new SecretHasher(4)::verify, 2));
+                metering.views().tenants(), new CachedSecretVerifier(new SecretHasher(4)::verify, 2),
+                Clock.fixed(NOW, ZoneOffset.UTC));
         SpendEndpoint endpoint = new SpendEndpoint(authenticator, metering.views().budgets(), tenant -> location,
                 new SpendForwarder("127.0.0.1:1", Duration.ofSeconds(2)), "127.0.0.1:1",
                 Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(40), () -> loaded);
@@ -171,6 +172,13 @@ class SpendEndpointTest {
         metering.apiKey(apiKey(acmeKey, "acme", Role.VIEWER, NOW.minusSeconds(5)));
 
         assertThat(get("/v1/spend", acmeKey).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldAcceptAKeyInItsRotationOverlapUntilItsRevocationTime() throws Exception {
+        metering.apiKey(apiKey(acmeKey, "acme", Role.VIEWER, NOW.plusSeconds(60)));
+
+        assertThat(get("/v1/spend", acmeKey).statusCode()).isEqualTo(200);
     }
 
     @Test
