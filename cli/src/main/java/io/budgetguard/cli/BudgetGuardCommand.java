@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             StreamsCommand.class,
             SinkCommand.class,
             LedgerCommand.class,
+            io.budgetguard.cli.load.LoadCommand.class,
             io.budgetguard.cli.db.DbCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class

@@ -1,8 +1,9 @@
 package io.budgetguard.cli.dev;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.budgetguard.client.Ack;
+import io.budgetguard.client.BudgetGuardClient;
+import io.budgetguard.client.UsageEvent;
 import io.budgetguard.common.json.Json;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
@@ -14,11 +15,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -57,43 +61,43 @@ final class DemoLoad implements AutoCloseable {
 
     private static void sendLoop(DemoLoad self, Map<String, String> env, PrintWriter out) {
         HttpClient http = HttpClient.newHttpClient();
-        URI usage = URI.create(env.get("INGEST_URL") + "/v1/usage");
         URI status = URI.create(env.get("INGEST_URL") + "/v1/budgets/status");
         String auth = "Bearer " + env.get("DEMO_API_KEY");
-        AtomicLong sent = new AtomicLong();
+        long sent = 0;
         long lastReport = 0;
-        while (self.running.get()) {
-            try {
-                ObjectNode body = Json.MAPPER.createObjectNode();
-                ArrayNode events = body.putArray("events");
-                for (int i = 0; i < 10; i++) {
-                    String[] model = MODELS.get(ThreadLocalRandom.current().nextInt(MODELS.size()));
-                    events.addObject()
-                            .put("event_id", "demo-" + sent.incrementAndGet())
-                            .put("occurred_at", Instant.now().toString())
-                            .put("provider", model[0]).put("model", model[1])
-                            .put("input_tokens", 5_000 + ThreadLocalRandom.current().nextInt(20_000))
-                            .put("output_tokens", 500 + ThreadLocalRandom.current().nextInt(2_000));
-                }
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(usage)
-                        .header("Authorization", auth).header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
-                if (System.currentTimeMillis() - lastReport > 2_000) {
-                    lastReport = System.currentTimeMillis();
-                    JsonNode st = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(status).header("Authorization", auth).build(),
-                            HttpResponse.BodyHandlers.ofString()).body());
-                    out.printf("[demo] sent %d events (last answer %d, X-Budget-Status %s) status: %s%n", sent.get(),
-                            response.statusCode(), response.headers().firstValue("X-Budget-Status").orElse("-"), st);
+        // ids unique per run: a dev stack kept from an earlier run has seen demo-1, demo-2, … and would drop them as duplicates
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        BudgetGuardClient client = BudgetGuardClient.builder(env.get("INGEST_URL"), env.get("DEMO_API_KEY")).build();
+        try {
+            while (self.running.get()) {
+                try {
+                    List<UsageEvent> events = new ArrayList<>();
+                    for (int i = 0; i < 10; i++) {
+                        String[] model = MODELS.get(ThreadLocalRandom.current().nextInt(MODELS.size()));
+                        events.add(UsageEvent.of("demo-" + run + "-" + (++sent), Instant.now(), model[0], model[1],
+                                5_000 + ThreadLocalRandom.current().nextInt(20_000),
+                                500 + ThreadLocalRandom.current().nextInt(2_000)));
+                    }
+                    Ack ack = client.sendBatch(events).get(60, TimeUnit.SECONDS);
+                    if (System.currentTimeMillis() - lastReport > 2_000) {
+                        lastReport = System.currentTimeMillis();
+                        JsonNode st = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(status).header("Authorization", auth).build(),
+                                HttpResponse.BodyHandlers.ofString()).body());
+                        out.printf("[demo] sent %d events (X-Budget-Status %s) status: %s%n", sent,
+                                ack.budgetStatus().map(s -> s.name().toLowerCase(Locale.ROOT)).orElse("-"), st);
+                        out.flush();
+                    }
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (Exception e) {
+                    out.println("[demo] " + (e instanceof ExecutionException && e.getCause() != null ? e.getCause().getMessage() : e.getMessage()));
                     out.flush();
                 }
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                out.println("[demo] " + e.getMessage());
-                out.flush();
             }
+        } finally {
+            client.close(Duration.ofSeconds(5));
         }
     }
 
