@@ -14,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -95,8 +96,9 @@ final class LocalKeyFile {
     private volatile Contents contents = Contents.empty();
     private volatile FileStamp loadedStamp = FileStamp.NONE;
 
-    private record FileStamp(FileTime modified, long size) {
-        static final FileStamp NONE = new FileStamp(FileTime.fromMillis(0), -1);
+    /** Every change replaces the file, so its identity (inode) changes even when time and size do not. */
+    private record FileStamp(Object fileKey, FileTime modified, long size) {
+        static final FileStamp NONE = new FileStamp(null, FileTime.fromMillis(0), -1);
     }
 
     LocalKeyFile(Path directory) {
@@ -189,7 +191,8 @@ final class LocalKeyFile {
 
     private FileStamp stamp() {
         try {
-            return new FileStamp(Files.getLastModifiedTime(file), Files.size(file));
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            return new FileStamp(attributes.fileKey(), attributes.lastModifiedTime(), attributes.size());
         } catch (NoSuchFileException e) {
             return FileStamp.NONE;
         } catch (IOException e) {

@@ -226,8 +226,14 @@ public final class LocalKeyService implements KeyService {
     @Override
     public void deleteKey(String keyName) {
         KeyNames.requireValid(keyName);
-        store.update(contents -> contents.keys().containsKey(keyName) ? contents.withKey(keyName, null) : contents);
-        LOG.info("deleted local key '{}'", keyName);
+        boolean[] deleted = {false};
+        store.update(contents -> {
+            deleted[0] = contents.keys().containsKey(keyName);
+            return deleted[0] ? contents.withKey(keyName, null) : contents;
+        });
+        if (deleted[0]) {
+            LOG.info("deleted local key '{}'", keyName);
+        }
     }
 
     @Override
