@@ -6,13 +6,16 @@ import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.ingest.admin.AdminApi;
 import io.budgetguard.ingest.auth.TenantAuthenticator;
 import io.budgetguard.ingest.auth.TenantGate;
+import io.budgetguard.ingest.budgets.BudgetEditor;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.http.ClientAddresses;
+import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.ingest.limits.ClockTimeMeter;
 import io.budgetguard.ingest.limits.FailedAttemptLimiter;
 import io.budgetguard.ingest.limits.TenantRateLimiter;
+import io.budgetguard.ingest.selfservice.SelfServiceRoutes;
 import io.budgetguard.ingest.status.BudgetStatusHandler;
 import io.budgetguard.ingest.usage.UsageHandler;
 import io.budgetguard.ingest.usage.UsagePublisher;
@@ -56,9 +59,12 @@ public final class IngestServer implements AutoCloseable {
         });
         TenantGate gate = new TenantGate(view, authenticator,
                 new TenantRateLimiter(view, config.limits(), time, metrics), new ClientAddresses(config.trustedProxies()));
+        ApiKeyIssuer keys = new ApiKeyIssuer(view, writer, hasher, authenticator, clock);
+        BudgetEditor budgets = new BudgetEditor(view, writer, clock);
         app.post("/v1/usage", new UsageHandler(view, gate, publisher, clock, metrics));
         app.get("/v1/budgets/status", new BudgetStatusHandler(view, gate));
-        AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, hasher, authenticator, clock);
+        new SelfServiceRoutes(gate, view, keys, budgets, clock).register(app);
+        AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, keys, budgets, clock);
     }
 
     public IngestServer start() {

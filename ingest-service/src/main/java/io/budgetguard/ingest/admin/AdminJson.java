@@ -82,7 +82,7 @@ public final class AdminJson {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record BudgetJson(String tenantId, String budgetId, String limitUsd, String period, List<Integer> thresholds,
             String apiKeyId, String model, Instant updatedAt) {
-        static BudgetJson of(Budget b) {
+        public static BudgetJson of(Budget b) {
             return new BudgetJson(b.getTenantId(), b.getBudgetId(), plain(b.getLimitUsd()), b.getPeriod(),
                     List.copyOf(b.getThresholds()), b.getApiKeyId(), b.getModel(), b.getUpdatedAt());
         }

@@ -6,6 +6,7 @@ import io.budgetguard.ingest.admin.AdminJson.ApiKeyList;
 import io.budgetguard.ingest.admin.AdminJson.CreatedApiKeyJson;
 import io.budgetguard.ingest.admin.AdminJson.RotatedApiKeyJson;
 import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.http.JsonFields;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.ingest.keys.ApiKeyIssuer;

@@ -6,6 +6,7 @@ import io.budgetguard.ingest.admin.AdminJson.PriceJson;
 import io.budgetguard.ingest.admin.AdminJson.PriceList;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
+import io.budgetguard.ingest.http.JsonFields;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.schemas.control.ModelPrice;
 import io.budgetguard.schemas.topics.Topics;

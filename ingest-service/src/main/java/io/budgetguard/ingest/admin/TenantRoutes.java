@@ -5,6 +5,7 @@ import io.budgetguard.ingest.admin.AdminJson.TenantJson;
 import io.budgetguard.ingest.admin.AdminJson.TenantList;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
+import io.budgetguard.ingest.http.JsonFields;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.schemas.control.Tenant;

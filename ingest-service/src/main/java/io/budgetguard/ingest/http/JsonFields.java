@@ -1,9 +1,8 @@
-package io.budgetguard.ingest.admin;
+package io.budgetguard.ingest.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.budgetguard.common.http.Problem;
-import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.usage.Rfc3339;
 import io.budgetguard.ingest.usage.UsageRequestReader;
 import java.math.BigDecimal;
@@ -16,15 +15,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads the fields of one admin request object, collecting every problem so that one 422 names them all. Unknown
+ * Reads the fields of one request object (admin API, self-service, estimate), collecting every problem so that one 422 names them all. Unknown
  * fields are refused. JSON {@code null} counts as absent.
  */
-final class JsonFields {
+public final class JsonFields {
 
     /** Tenant and budget ids: lower-case, digits, {@code _} and {@code -}, up to 64 characters. */
-    static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+    public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
     /** Money and prices: numeric(20,9), i.e. at most 11 integer digits and 9 decimal places. */
-    static final int SCALE = 9;
+    public static final int SCALE = 9;
     private static final int MAX_INTEGER_DIGITS = 11;
 
     private final List<Problem.FieldError> errors;
@@ -43,25 +42,25 @@ final class JsonFields {
         }
     }
 
-    static JsonFields of(ObjectNode object, Set<String> allowed) {
+    public static JsonFields of(ObjectNode object, Set<String> allowed) {
         return new JsonFields(object, allowed, new ArrayList<>(), null);
     }
 
     /** The fields of an element of an array field, reported with its index and into the same error list. */
-    JsonFields element(JsonNode element, int position, Set<String> allowed) {
+    public JsonFields element(JsonNode element, int position, Set<String> allowed) {
         return new JsonFields(element, allowed, errors, position);
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         JsonNode value = object.get(name);
         return value != null && !value.isNull();
     }
 
-    JsonNode node(String name) {
+    public JsonNode node(String name) {
         return object.get(name);
     }
 
-    String requiredString(String name) {
+    public String requiredString(String name) {
         String value = optionalString(name);
         if (value == null && !isWrongType(name)) {
             error(name, "is required");
@@ -69,7 +68,7 @@ final class JsonFields {
         return value;
     }
 
-    String optionalString(String name) {
+    public String optionalString(String name) {
         JsonNode value = object.get(name);
         if (value == null || value.isNull()) {
             return null;
@@ -81,7 +80,7 @@ final class JsonFields {
         return value.textValue();
     }
 
-    String requiredId(String name) {
+    public String requiredId(String name) {
         String value = requiredString(name);
         if (value != null && !ID.matcher(value).matches()) {
             error(name, "must match [a-z0-9][a-z0-9_-]{0,63}");
@@ -90,7 +89,7 @@ final class JsonFields {
         return value;
     }
 
-    String printable(String name, int max, boolean required) {
+    public String printable(String name, int max, boolean required) {
         String value = required ? requiredString(name) : optionalString(name);
         if (value != null && !UsageRequestReader.isPrintable(value, max)) {
             error(name, "must be 1 to " + max + " printable characters");
@@ -99,7 +98,7 @@ final class JsonFields {
         return value;
     }
 
-    Integer optionalInt(String name, int min, int max) {
+    public Integer optionalInt(String name, int min, int max) {
         JsonNode value = object.get(name);
         if (value == null || value.isNull()) {
             return null;
@@ -115,7 +114,7 @@ final class JsonFields {
      * A decimal given as a string ({@code "12.5"}) or a JSON number, at most 9 decimal places and 11 integer digits,
      * returned at scale 9; {@code positive} refuses 0.
      */
-    BigDecimal decimal(String name, boolean positive) {
+    public BigDecimal decimal(String name, boolean positive) {
         JsonNode node = object.get(name);
         if (node == null || node.isNull()) {
             error(name, "is required");
@@ -152,7 +151,7 @@ final class JsonFields {
     }
 
     /** An RFC 3339 time, truncated to milliseconds. */
-    Instant requiredTime(String name) {
+    public Instant requiredTime(String name) {
         String text = requiredString(name);
         if (text == null) {
             return null;
@@ -165,16 +164,16 @@ final class JsonFields {
         }
     }
 
-    void error(String field, String message) {
+    public void error(String field, String message) {
         errors.add(new Problem.FieldError(index, field, message));
     }
 
-    boolean isValid() {
+    public boolean isValid() {
         return errors.isEmpty();
     }
 
     /** Throws one 422 naming every problem found so far. */
-    void throwIfInvalid() {
+    public void throwIfInvalid() {
         if (!errors.isEmpty()) {
             throw Problems.invalid("The request is invalid; nothing was changed", errors);
         }
