@@ -44,26 +44,30 @@ public final class KeyServices {
      * @throws io.budgetguard.common.config.ConfigException listing every problem
      */
     public static KeyService fromEnv(Map<String, String> environment) {
-        Selection selection = select(environment);
-        return switch (selection.kind()) {
-            case VAULT -> VaultKeyService.connect(selection.vault());
-            case LOCAL -> LocalKeyService.open(selection.localDirectory(), selection.budgetguardEnv());
-        };
+        return open(select(environment));
     }
 
     /** Validates the environment without opening anything. */
     public static Selection select(Map<String, String> environment) {
         Env env = new Env("key service", environment);
+        Selection selection = read(env);
+        env.validate();
+        return selection;
+    }
+
+    /**
+     * Reads the key service settings into a service's own {@link Env}, so that its start-up reports key service
+     * problems together with its other settings. Call {@link Env#validate()} before {@link #open(Selection)}.
+     */
+    public static Selection read(Env env) {
         String budgetguardEnv = env.optional(ENV_VARIABLE, "");
         boolean production = LocalKeyService.isProduction(budgetguardEnv);
         // production never falls back to local keys: without a choice it is Vault, and VAULT_ADDR is then required
         String defaultKind = env.optional("VAULT_ADDR", null) != null || production ? "vault" : "local";
         String kindName = env.optional(KIND_VARIABLE, defaultKind).toLowerCase(Locale.ROOT);
-        Selection selection = null;
         switch (kindName) {
             case "vault" -> {
-                VaultKeyServiceConfig config = VaultKeyServiceConfig.fromEnv(env);
-                selection = new Selection(Kind.VAULT, config, null, budgetguardEnv);
+                return new Selection(Kind.VAULT, VaultKeyServiceConfig.fromEnv(env), null, budgetguardEnv);
             }
             case "local" -> {
                 if (production) {
@@ -77,11 +81,20 @@ public final class KeyServices {
                 } catch (java.nio.file.InvalidPathException e) {
                     env.problem(LOCAL_DIR_VARIABLE + " is not a valid path: '" + dir + "'");
                 }
-                selection = new Selection(Kind.LOCAL, null, directory, budgetguardEnv);
+                return new Selection(Kind.LOCAL, null, directory, budgetguardEnv);
             }
-            default -> env.problem(KIND_VARIABLE + " must be 'vault' or 'local', was '" + kindName + "'");
+            default -> {
+                env.problem(KIND_VARIABLE + " must be 'vault' or 'local', was '" + kindName + "'");
+                return null;
+            }
         }
-        env.validate();
-        return selection;
+    }
+
+    /** Opens what a validated {@link Selection} names (for Vault: logs in). */
+    public static KeyService open(Selection selection) {
+        return switch (selection.kind()) {
+            case VAULT -> VaultKeyService.connect(selection.vault());
+            case LOCAL -> LocalKeyService.open(selection.localDirectory(), selection.budgetguardEnv());
+        };
     }
 }

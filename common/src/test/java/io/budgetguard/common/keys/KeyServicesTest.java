@@ -117,6 +117,21 @@ class KeyServicesTest {
     }
 
     @Test
+    void shouldAddItsProblemsToAServicesOwnReport() {
+        io.budgetguard.common.config.Env env = new io.budgetguard.common.config.Env("ledger-sink",
+                Map.of("BUDGETGUARD_KEY_SERVICE", "vault"));
+        env.required("DATABASE_URL", "JDBC URL");
+
+        KeyServices.read(env);
+
+        assertThatThrownBy(env::validate)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("ledger-sink configuration is invalid")
+                .hasMessageContaining("DATABASE_URL is required")
+                .hasMessageContaining("VAULT_ADDR is required");
+    }
+
+    @Test
     void shouldOpenTheLocalKeyService() {
         try (KeyService service = KeyServices.fromEnv(Map.of(
                 "BUDGETGUARD_KEY_SERVICE", "local", "BUDGETGUARD_LOCAL_KEYS_DIR", directory.toString()))) {
