@@ -8,6 +8,8 @@ import io.budgetguard.ingest.auth.TenantAuthenticator;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.budgets.BudgetEditor;
 import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.estimate.CurrentPrices;
+import io.budgetguard.ingest.estimate.EstimateHandler;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.http.ClientAddresses;
 import io.budgetguard.ingest.keys.ApiKeyIssuer;
@@ -63,6 +65,7 @@ public final class IngestServer implements AutoCloseable {
         BudgetEditor budgets = new BudgetEditor(view, writer, clock);
         app.post("/v1/usage", new UsageHandler(view, gate, publisher, clock, metrics));
         app.get("/v1/budgets/status", new BudgetStatusHandler(view, gate));
+        app.post("/v1/estimate", new EstimateHandler(gate, new CurrentPrices(view), clock));
         new SelfServiceRoutes(gate, view, keys, budgets, clock).register(app);
         AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, keys, budgets, clock);
     }

@@ -3,6 +3,7 @@ package io.budgetguard.ingest;
 import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.ingest.control.ControlPlaneReader;
 import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.estimate.TokenCounter;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaBootstrap;
@@ -67,6 +68,7 @@ public final class IngestService implements AutoCloseable {
                     registry, view);
             reader.start();
             server = new IngestServer(config, clock, producer, registry, view, new SecretHasher(), metrics).start();
+            TokenCounter.warmUpInBackground();
         } catch (RuntimeException e) {
             close();
             throw e;

@@ -94,7 +94,9 @@ class SelfServiceMatrixTest {
             new Case("GET /v1/budgets/status", w -> new Request("GET", "/v1/budgets/status", null), 200, 200, 200, 200),
             new Case("POST /v1/usage", w -> new Request("POST", "/v1/usage",
                     "{\"event_id\":\"e1\",\"occurred_at\":\"2025-06-15T11:00:00Z\",\"provider\":\"openai\","
-                            + "\"model\":\"gpt-4o\",\"input_tokens\":1,\"output_tokens\":1}"), 202, 202, 202, 403));
+                            + "\"model\":\"gpt-4o\",\"input_tokens\":1,\"output_tokens\":1}"), 202, 202, 202, 403),
+            new Case("POST /v1/estimate", w -> new Request("POST", "/v1/estimate",
+                    "{\"provider\":\"openai\",\"model\":\"gpt-4o\",\"input_tokens\":10}"), 200, 200, 200, 403));
 
     @BeforeAll
     void start() {

@@ -6,8 +6,10 @@ import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.schemas.control.ApiKey;
+import io.budgetguard.schemas.control.ModelPrice;
 import io.budgetguard.schemas.control.Tenant;
 import io.budgetguard.schemas.topics.Topics;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -42,6 +44,20 @@ public final class ControlFixtures {
         ApiKey record = new ApiKey(key.keyId(), tenantId, role.wireName(), FAST_HASHER.hash(key.secret()), CREATED, null);
         view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), record, 0, offsets.incrementAndGet());
         return key;
+    }
+
+    /** A price version of a model, USD per million tokens as decimal strings. */
+    public ModelPrice price(String provider, String model, String version, Instant effectiveFrom, String input,
+            String cachedInput, String cacheWrite, String output) {
+        ModelPrice price = new ModelPrice(provider, model, version, effectiveFrom, decimal(input), decimal(cachedInput),
+                decimal(cacheWrite), decimal(output), "test", null);
+        view.apply(Topics.CONTROL_PRICES.name(), ControlPlaneView.priceKey(provider, model, version), price, 0,
+                offsets.incrementAndGet());
+        return price;
+    }
+
+    private static BigDecimal decimal(String value) {
+        return new BigDecimal(value).setScale(9);
     }
 
     public void revoke(PresentedKey key) {
