@@ -1,0 +1,42 @@
+package io.budgetguard.bench.ingest;
+
+/**
+ * What the ingest benchmark does, from system properties ({@code -Dbench.x=…}); bench/run.sh passes them through.
+ *
+ * @param tenants          tenants (and keys) the load is spread over; usage is keyed by tenant, so this is also the
+ *                         number of distinct record keys the raw producer uses
+ * @param lingerMs         {@code INGEST_LINGER_MS} of the ingest instance measured in (b), and the raw producer's linger
+ * @param rawWarmup        records the raw producer sends before measuring
+ * @param rawRecords       records the raw producer measurement sends
+ * @param httpConnections  concurrent connections of the batched HTTP load, one request at a time each
+ * @param httpBatch        events per request in (b)
+ * @param httpWarmupS      seconds of (b) before measuring
+ * @param httpSeconds      seconds (b) is measured
+ * @param singleRps        constant arrival rate of single-event requests in (c)
+ * @param singleWarmupS    seconds of (c) before measuring
+ * @param singleSeconds    seconds (c) is measured
+ * @param singleLingerMs   {@code INGEST_LINGER_MS} of the ingest instance measured in (c)
+ * @param singleConnections keep-alive connections the due requests of (c) are spread over
+ */
+record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, int httpConnections, int httpBatch,
+        int httpWarmupS, int httpSeconds, int singleRps, int singleWarmupS, int singleSeconds, int singleLingerMs,
+        int singleConnections) {
+
+    static BenchSettings fromSystemProperties() {
+        int linger = Integer.getInteger("bench.lingerMs", 5);
+        return new BenchSettings(
+                Integer.getInteger("bench.tenants", 6),
+                linger,
+                Integer.getInteger("bench.rawWarmup", 300_000),
+                Integer.getInteger("bench.rawRecords", 2_000_000),
+                Integer.getInteger("bench.httpConnections", 6),
+                Integer.getInteger("bench.httpBatch", 500),
+                Integer.getInteger("bench.httpWarmupSeconds", 5),
+                Integer.getInteger("bench.httpSeconds", 15),
+                Integer.getInteger("bench.singleRps", 2000),
+                Integer.getInteger("bench.singleWarmupSeconds", 5),
+                Integer.getInteger("bench.singleSeconds", 20),
+                Integer.getInteger("bench.singleLingerMs", linger),
+                Integer.getInteger("bench.singleConnections", 32));
+    }
+}

@@ -1,0 +1,114 @@
+package io.budgetguard.bench.ingest;
+
+import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.serde.AvroSerde;
+import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench/run.sh ingest}: on one embedded broker, in one run, (a) the raw Kafka producer rate with ingest's
+ * producer settings and record size, (b) events/s through HTTP ingest with batched requests, (c) single-event POST
+ * latency at a constant arrival rate. The last line is the machine-readable summary:
+ * {@code ingest ratio=<(b) ÷ (a)> http_eps=… raw_eps=… single_p50_ms=… single_p99_ms=… single_rps=…}.
+ *
+ * <p>Everything — broker, ingest, load generator — shares this JVM and the machine's cores, as in the product's
+ * quality bars ("a 2-core machine with every component on it").
+ */
+public final class IngestBenchmark {
+
+    private static final String RAW_TOPIC = "bench.raw.v1";
+
+    private IngestBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        System.out.println("settings: " + settings + ", cores=" + Runtime.getRuntime().availableProcessors()
+                + ", java=" + System.getProperty("java.version"));
+        try (BenchStack stack = BenchStack.start()) {
+            String ingestUrl = stack.ingest(settings.lingerMs());
+            List<BenchStack.Tenant> tenants = stack.createTenants(ingestUrl, "bench", settings.tenants());
+            SampleEvents samples = new SampleEvents();
+            for (BenchStack.Tenant tenant : tenants) {
+                awaitAccepted(ingestUrl, tenant, samples);
+            }
+
+            // (a) raw producer: the same Avro bytes ingest produces, keyed by the same tenants
+            AvroSerde<UsageEvent> serde = Topics.USAGE_EVENTS.valueSerde(new HttpSchemaRegistry(stack.registry.ccompatUrl()));
+            List<byte[]> values = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i < 20_000; i++) {
+                BenchStack.Tenant tenant = tenants.get(i % tenants.size());
+                byte[] value = serde.serialize(Topics.USAGE_EVENTS.name(), samples.avro(tenant.id(), tenant.keyId(), "raw-" + i));
+                values.add(value);
+                bytes += value.length;
+            }
+            int jsonBytes = samples.json("b0-0-123").length();
+            System.out.printf(Locale.ROOT, "record: Avro value %.0f bytes on average (JSON event ~%d bytes), key = tenant id%n",
+                    (double) bytes / values.size(), jsonBytes);
+            stack.createTopicLikeUsageEvents(RAW_TOPIC);
+            List<String> keys = tenants.stream().map(BenchStack.Tenant::id).toList();
+            RawProducerRun.Result raw = RawProducerRun.run(stack.kafka.bootstrapServers(), RAW_TOPIC, keys, values,
+                    settings.lingerMs(), settings.rawWarmup(), settings.rawRecords());
+            System.out.printf(Locale.ROOT, "(a) raw producer: %d records in %.2f s = %.0f records/s, CPU %.0f %% of all cores"
+                            + " (%.1f µs CPU/record), errors %d%n",
+                    raw.records(), raw.seconds(), raw.eventsPerSecond(), raw.cpuPercent(), raw.cpuMicrosPerRecord(), raw.errors());
+
+            // (b) batched HTTP ingest
+            BatchedHttpRun.Result batched = BatchedHttpRun.run(ingestUrl, tenants, samples, settings.httpConnections(),
+                    settings.httpBatch(), settings.httpWarmupS(), settings.httpSeconds());
+            System.out.printf(Locale.ROOT, "(b) HTTP ingest: %d events in %.2f s = %.0f events/s (%d requests of %d events,"
+                            + " %d connections, %d errors), CPU %.0f %% of all cores (%.1f µs CPU/event)%s%n",
+                    batched.events(), batched.seconds(), batched.eventsPerSecond(), batched.requests(), settings.httpBatch(),
+                    settings.httpConnections(), batched.errors(), batched.cpuPercent(), batched.cpuMicrosPerEvent(),
+                    batched.firstError() == null ? "" : "; first error: " + batched.firstError());
+
+            // (c) single-event latency, open loop
+            String singleUrl = stack.ingest(settings.singleLingerMs());
+            BenchStack.Tenant single = stack.createTenants(singleUrl, "single", 1).get(0);
+            awaitAccepted(singleUrl, single, samples);
+            SingleEventLatencyRun.Result latency = SingleEventLatencyRun.run(singleUrl, single, samples,
+                    settings.singleRps(), settings.singleWarmupS(), settings.singleSeconds(), settings.singleConnections());
+            System.out.printf(Locale.ROOT, "(c) single-event POST at %d req/s (open loop, INGEST_LINGER_MS=%d): %d requests "
+                            + "(%.0f req/s), latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, "
+                            + "errors %d, CPU %.0f %% of all cores%s%n",
+                    settings.singleRps(), settings.singleLingerMs(), latency.requests(), latency.requestsPerSecond(),
+                    latency.p50Millis(), latency.p90Millis(), latency.p99Millis(), latency.p999Millis(),
+                    latency.maxMillis(), latency.errors(), latency.cpuPercent(),
+                    latency.firstError() == null ? "" : "; first error: " + latency.firstError());
+
+            System.out.printf(Locale.ROOT, "ingest ratio=%.3f http_eps=%.0f raw_eps=%.0f single_p50_ms=%.2f "
+                            + "single_p99_ms=%.2f single_rps=%.0f%n",
+                    batched.eventsPerSecond() / raw.eventsPerSecond(), batched.eventsPerSecond(), raw.eventsPerSecond(),
+                    latency.p50Millis(), latency.p99Millis(), latency.requestsPerSecond());
+        }
+        System.exit(0); // JDK HTTP client and Kafka threads are not all daemons
+    }
+
+    /** Posts one event until it is accepted: the new tenant's key reaches the instance's view asynchronously. */
+    private static void awaitAccepted(String ingestUrl, BenchStack.Tenant tenant, SampleEvents samples) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        int status = 0;
+        String body = "";
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/usage"))
+                    .header("Authorization", "Bearer " + tenant.apiKey()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(samples.json("warm-" + i))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            status = response.statusCode();
+            body = response.body();
+            if (status == 202) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("Tenant " + tenant.id() + " was never accepted: " + status + " " + body);
+    }
+}

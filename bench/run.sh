@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Benchmarks (not part of ./mvnw verify). Usage: bench/run.sh <benchmark> [-Dbench.x=… JVM options]
+#   ingest      raw producer vs HTTP ingest on one embedded broker, single-event latency; last line "ingest ratio=…"
+#   ingest-jmh  JMH: cached API-key authentication, JSON → Avro (parse, validate, encode) per event
+# Set BENCH_SKIP_BUILD=1 to reuse what is built (the modules the benchmark needs must be installed in ~/.m2).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+MVN="$ROOT/mvnw -B -q"
+
+usage() {
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+# Builds bench/<name> and the modules it needs; prints nothing but errors.
+build() {
+  local name="$1" modules="$2"
+  if [[ "${BENCH_SKIP_BUILD:-0}" != "1" ]]; then
+    (cd "$ROOT" && $MVN install -DskipTests -pl "$modules" -am)
+  fi
+  (cd "$ROOT" && $MVN -f "bench/$name/pom.xml" package -DskipTests)
+}
+
+classpath() {
+  echo "$ROOT/bench/$1/target/classes:$(cat "$ROOT/bench/$1/target/classpath.txt")"
+}
+
+case "${1:-}" in
+  ingest)
+    shift
+    build ingest ingest-service
+    exec java -Xms1g -Xmx2g -Dapicurio.home="$ROOT/infra/target/apicurio" "$@" \
+      -cp "$(classpath ingest)" io.budgetguard.bench.ingest.IngestBenchmark
+    ;;
+  ingest-jmh)
+    shift
+    build ingest ingest-service
+    exec java -cp "$(classpath ingest)" org.openjdk.jmh.Main -jvmArgs "-Xmx1g" "$@" \
+      'io.budgetguard.bench.ingest.jmh.*'
+    ;;
+  *) usage;;
+esac
