@@ -73,13 +73,21 @@ final class BenchStack implements AutoCloseable {
             admin.createTopics(List.of(new NewTopic(name, spec.partitions(), (short) 1).configs(spec.configs())))
                     .all().get();
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!admin.describeTopics(List.of(name)).allTopicNames().get().get(name).partitions().stream()
-                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+            while (!allPartitionsLed(admin, name)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("Topic " + name + " has partitions without a leader after 10 s");
                 }
                 Thread.sleep(100);
             }
+        }
+    }
+
+    private static boolean allPartitionsLed(Admin admin, String topic) throws InterruptedException {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false; // not known to the broker's metadata yet
         }
     }
 

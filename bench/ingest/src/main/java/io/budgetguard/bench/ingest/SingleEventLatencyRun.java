@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
 final class SingleEventLatencyRun {
 
     record Result(long requests, double requestsPerSecond, double p50Millis, double p90Millis, double p99Millis,
-            double p999Millis, double maxMillis, long errors, double cpuPercent, String firstError) {}
+            double p999Millis, double maxMillis, long errors, double cpuPercent, String firstError,
+            String maxBySecond) {}
 
     private record Due(int index, long dueNanos) {}
 
@@ -34,6 +35,7 @@ final class SingleEventLatencyRun {
         int warmup = rps * warmupSeconds;
         int total = warmup + rps * seconds;
         long[] latencies = new long[total - warmup];
+        long[] worstBySecond = new long[warmupSeconds + seconds];
         AtomicInteger recorded = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
         String[] firstError = new String[1];
@@ -58,6 +60,10 @@ final class SingleEventLatencyRun {
                             error = e.toString();
                         }
                         long latency = System.nanoTime() - due.dueNanos();
+                        int second = due.index() / rps;
+                        synchronized (worstBySecond) {
+                            worstBySecond[second] = Math.max(worstBySecond[second], latency);
+                        }
                         if (due.index() >= warmup) {
                             if (error == null) {
                                 latencies[recorded.getAndIncrement()] = latency;
@@ -107,7 +113,9 @@ final class SingleEventLatencyRun {
         double measuredSeconds = (sendingEnded - measureStart) / 1e9;
         return new Result(count + errors.get(), (count + errors.get()) / measuredSeconds, percentile(sorted, 0.50),
                 percentile(sorted, 0.90), percentile(sorted, 0.99), percentile(sorted, 0.999),
-                count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0]);
+                count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0],
+                Arrays.stream(worstBySecond).mapToObj(n -> String.format(java.util.Locale.ROOT, "%.1f", n / 1e6))
+                        .collect(java.util.stream.Collectors.joining(" ")));
     }
 
     private static double percentile(long[] sorted, double quantile) {
