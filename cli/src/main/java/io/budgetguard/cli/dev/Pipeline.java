@@ -80,6 +80,9 @@ public final class Pipeline implements AutoCloseable {
         env.put("STREAMS_PORT", String.valueOf(ports.streams()));
         env.put("LEDGER_PORT", String.valueOf(ports.ledger()));
         env.put("STREAMS_STATE_DIR", streamsStateDir.toString());
+        // The local key service (checkpoint signing, data keys) keeps its keys next to the other dev data.
+        env.put("BUDGETGUARD_KEY_SERVICE", "local");
+        env.put("BUDGETGUARD_LOCAL_KEYS_DIR", streamsStateDir.resolveSibling("keys").toString());
         env.put("DATABASE_URL", databaseUrl);
         env.put("DATABASE_USER", SINK_LOGIN);
         env.put("DATABASE_PASSWORD", writerPassword);

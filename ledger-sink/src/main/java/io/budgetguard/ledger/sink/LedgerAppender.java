@@ -3,6 +3,11 @@ package io.budgetguard.ledger.sink;
 import io.budgetguard.ledger.chain.ChainHead;
 import io.budgetguard.ledger.chain.EntryContent;
 import io.budgetguard.ledger.chain.LedgerEntry;
+import io.budgetguard.ledger.checkpoint.ChainProgress;
+import io.budgetguard.ledger.checkpoint.Checkpoint;
+import io.budgetguard.ledger.checkpoint.CheckpointStore;
+import io.budgetguard.ledger.checkpoint.Checkpointer;
+import io.budgetguard.ledger.sink.ChainHeadCache.Tracked;
 import io.budgetguard.ledger.sink.RecordedEvents.EventKey;
 import io.budgetguard.ledger.store.LedgerCopyWriter;
 import java.sql.Connection;
@@ -10,20 +15,23 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Appends one batch in one transaction: the rows and the offsets that produced them commit together, or neither does
- * (exactly once). In order: lock and check the batch's offset rows, read the chain heads the cache lacks, drop events
- * the ledger already holds (see {@link #write}), chain the rest, COPY them, save the offsets, commit. The cache and {@code storedOffsets} change
- * only after the commit succeeded.
+ * Appends one batch in one transaction: the rows, the checkpoints they make due and the offsets that produced them
+ * commit together, or nothing does (exactly once). In order: lock and check the batch's offset rows, read the chain
+ * heads the cache lacks, drop events the ledger already holds (see {@link #write}), chain the rest, COPY them, sign
+ * and store due checkpoints, save the offsets, commit. The cache and {@code storedOffsets} change only after the commit
+ * succeeded; the caller publishes the returned checkpoints then.
  */
 final class LedgerAppender {
 
@@ -32,21 +40,28 @@ final class LedgerAppender {
     private static final String EVENT_UNIQUE = "ledger_entries_event_unique";
 
     private final SinkOffsets offsets;
+    private final Checkpointer checkpointer;
 
-    LedgerAppender(SinkOffsets offsets) {
+    LedgerAppender(SinkOffsets offsets, Checkpointer checkpointer) {
         this.offsets = Objects.requireNonNull(offsets);
+        this.checkpointer = Objects.requireNonNull(checkpointer);
     }
 
-    /** What a committed batch did. */
-    record Result(int appended, int duplicates) {}
+    /** What a committed batch did; {@code checkpoints} are stored and still to be published. */
+    record Result(int appended, int duplicates, List<Checkpoint> checkpoints) {
+
+        Result {
+            checkpoints = List.copyOf(checkpoints);
+        }
+    }
 
     /**
      * Writes {@code batch} and commits. {@code storedOffsets} is what this instance believes {@code sink_offsets}
      * holds for its partitions (absent: no row); it is updated on success. On any exception the transaction is rolled
      * back and the caller must drop the cache and re-read the stored offsets.
      */
-    Result append(Connection connection, SinkBatch batch, ChainHeadCache cache, Map<Integer, Long> storedOffsets)
-            throws SQLException {
+    Result append(Connection connection, SinkBatch batch, ChainHeadCache cache,
+            Map<TopicPartition, Long> storedOffsets) throws SQLException {
         try {
             Written written;
             try {
@@ -62,7 +77,7 @@ final class LedgerAppender {
             }
             connection.commit();
             storedOffsets.putAll(batch.nextOffsets());
-            written.newHeads().forEach((tenant, head) -> cache.put(head.partition(), tenant, head.head()));
+            written.newChains().forEach((tenant, chain) -> cache.put(chain.partition(), tenant, chain.tracked()));
             return written.result();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
@@ -70,9 +85,9 @@ final class LedgerAppender {
         }
     }
 
-    private record PartitionHead(int partition, ChainHead head) {}
+    private record PartitionChain(int partition, Tracked tracked) {}
 
-    private record Written(Result result, Map<String, PartitionHead> newHeads) {}
+    private record Written(Result result, Map<String, PartitionChain> newChains) {}
 
     /**
      * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id) index is the only
@@ -80,15 +95,18 @@ final class LedgerAppender {
      * Looking up 2000 events costs about as much as chaining them, for a case that almost never happens.
      */
     private Written write(Connection connection, SinkBatch batch, ChainHeadCache cache,
-            Map<Integer, Long> storedOffsets, boolean lookUpRecorded) throws SQLException {
+            Map<TopicPartition, Long> storedOffsets, boolean lookUpRecorded) throws SQLException {
         checkOffsets(connection, batch, storedOffsets);
 
-        Map<String, ChainHead> heads = heads(connection, batch, cache);
+        Map<String, Tracked> before = chains(connection, batch, cache);
         Set<EventKey> recorded =
                 lookUpRecorded ? RecordedEvents.existing(connection, distinctKeys(batch)) : Set.of();
 
         List<LedgerEntry> entries = new ArrayList<>(batch.contents().size());
-        Map<String, PartitionHead> newHeads = new HashMap<>();
+        Map<String, ChainHead> heads = new HashMap<>();
+        before.forEach((tenant, tracked) -> heads.put(tenant, tracked.head()));
+        Map<String, List<ChainHead>> appended = new LinkedHashMap<>();
+        Map<String, Integer> partitions = new HashMap<>();
         Set<EventKey> seen = new HashSet<>();
         int duplicates = 0;
         for (EntryContent content : batch.contents()) {
@@ -98,20 +116,31 @@ final class LedgerAppender {
                 continue;
             }
             LedgerEntry entry = heads.get(content.tenantId()).append(content);
-            heads.put(content.tenantId(), ChainHead.of(entry));
-            newHeads.put(content.tenantId(), new PartitionHead(content.sourcePartition(), ChainHead.of(entry)));
+            ChainHead head = ChainHead.of(entry);
+            heads.put(content.tenantId(), head);
+            appended.computeIfAbsent(content.tenantId(), t -> new ArrayList<>()).add(head);
+            partitions.put(content.tenantId(), content.sourcePartition());
             entries.add(entry);
         }
-
         LedgerCopyWriter.append(connection, entries);
+
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        Map<String, PartitionChain> newChains = new HashMap<>();
+        appended.forEach((tenant, chainHeads) -> {
+            Checkpointer.Signed signed = checkpointer.afterAppend(tenant, before.get(tenant).progress(), chainHeads);
+            checkpoints.addAll(signed.checkpoints());
+            newChains.put(tenant, new PartitionChain(partitions.get(tenant),
+                    new Tracked(heads.get(tenant), signed.after())));
+        });
+        CheckpointStore.insert(connection, checkpoints);
         offsets.save(connection, batch.nextOffsets());
-        return new Written(new Result(entries.size(), duplicates), newHeads);
+        return new Written(new Result(entries.size(), duplicates, checkpoints), newChains);
     }
 
-    private void checkOffsets(Connection connection, SinkBatch batch, Map<Integer, Long> storedOffsets)
+    private void checkOffsets(Connection connection, SinkBatch batch, Map<TopicPartition, Long> storedOffsets)
             throws SQLException {
-        Map<Integer, Long> locked = offsets.lock(connection, batch.nextOffsets().keySet());
-        for (Integer partition : batch.nextOffsets().keySet()) {
+        Map<TopicPartition, Long> locked = offsets.lock(connection, batch.nextOffsets().keySet());
+        for (TopicPartition partition : batch.nextOffsets().keySet()) {
             Long expected = storedOffsets.get(partition);
             Long stored = locked.get(partition);
             if (!Objects.equals(expected, stored)) {
@@ -120,18 +149,20 @@ final class LedgerAppender {
         }
     }
 
-    private static Map<String, ChainHead> heads(Connection connection, SinkBatch batch, ChainHeadCache cache)
+    /** The cached or stored chain of every tenant in the batch. */
+    private Map<String, Tracked> chains(Connection connection, SinkBatch batch, ChainHeadCache cache)
             throws SQLException {
-        Map<String, ChainHead> heads = new HashMap<>();
+        Map<String, Tracked> chains = new HashMap<>();
         Set<String> missing = new LinkedHashSet<>();
         for (EntryContent content : batch.contents()) {
             String tenant = content.tenantId();
-            if (!heads.containsKey(tenant)) {
-                cache.get(tenant).ifPresentOrElse(head -> heads.put(tenant, head), () -> missing.add(tenant));
+            if (!chains.containsKey(tenant)) {
+                cache.get(tenant).ifPresentOrElse(tracked -> chains.put(tenant, tracked), () -> missing.add(tenant));
             }
         }
-        heads.putAll(ChainHeads.read(connection, missing));
-        return heads;
+        ChainHeads.LEDGER.read(connection, missing).forEach((tenant, found) -> chains.put(tenant, new Tracked(
+                found.head(), ChainProgress.found(found.head().seq(), found.signedSeq(), checkpointer.now()))));
+        return chains;
     }
 
     private static List<EventKey> distinctKeys(SinkBatch batch) {

@@ -1,15 +1,20 @@
 package io.budgetguard.ledger.sink;
 
+import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.config.Env;
+import io.budgetguard.common.keys.KeyServices;
+import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
 import io.budgetguard.schemas.topics.Topics;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Settings of the ledger sink. {@code topic} and {@code consumerGroup} are fixed in production
- * ({@value #DEFAULT_CONSUMER_GROUP} on {@code usage.priced.v1}); tests and benchmarks override them with
- * {@link #withTopic} and {@link #withConsumerGroup} so that runs on a shared broker cannot steal each other's
- * partitions. {@link #toString()} never shows the password.
+ * Settings of the ledger sink. {@code topic} and {@code consumerGroup} default to {@code usage.priced.v1} and
+ * {@value #DEFAULT_CONSUMER_GROUP}; tests and benchmarks override them ({@link #withTopic}, {@link #withConsumerGroup},
+ * or {@code LEDGER_TOPIC}/{@code LEDGER_CONSUMER_GROUP}) so that runs on a shared broker cannot steal each other's
+ * partitions. {@code keyService} says which key service signs checkpoints and wraps data keys (see
+ * {@link KeyServices}). {@link #toString()} never shows the password.
  */
 public record LedgerSinkConfig(
         String kafkaBootstrap,
@@ -21,7 +26,10 @@ public record LedgerSinkConfig(
         int port,
         String topic,
         String consumerGroup,
-        int maxPollRecords) {
+        int maxPollRecords,
+        String checkpointTopic,
+        CheckpointPolicy checkpointPolicy,
+        KeyServices.Selection keyService) {
 
     public static final String SERVICE = "ledger-sink";
     public static final String DEFAULT_CONSUMER_GROUP = "budgetguard-ledger-sink";
@@ -37,6 +45,9 @@ public record LedgerSinkConfig(
         Objects.requireNonNull(httpHost, "httpHost");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(consumerGroup, "consumerGroup");
+        Objects.requireNonNull(checkpointTopic, "checkpointTopic");
+        Objects.requireNonNull(checkpointPolicy, "checkpointPolicy");
+        Objects.requireNonNull(keyService, "keyService");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -45,20 +56,27 @@ public record LedgerSinkConfig(
         }
     }
 
-    /** The production settings for the given connections; HTTP on 127.0.0.1:{@value #DEFAULT_PORT}. */
+    /**
+     * The production settings for the given connections; HTTP on 127.0.0.1:{@value #DEFAULT_PORT}, the local key
+     * service in {@value KeyServices#DEFAULT_LOCAL_DIR}.
+     */
     public static LedgerSinkConfig of(String kafkaBootstrap, String schemaRegistryUrl, String databaseUrl,
             String databaseUser, String databasePassword) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 "127.0.0.1", DEFAULT_PORT, Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP,
-                DEFAULT_MAX_POLL_RECORDS);
+                DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT,
+                new KeyServices.Selection(KeyServices.Kind.LOCAL, null, Path.of(KeyServices.DEFAULT_LOCAL_DIR), ""));
     }
 
     /**
      * Reads {@code KAFKA_BOOTSTRAP}, {@code SCHEMA_REGISTRY_URL}, {@code DATABASE_URL} (JDBC, PostgreSQL),
      * {@code DATABASE_USER}, {@code DATABASE_PASSWORD} (a member of budgetguard_writer), {@code HTTP_HOST}
-     * (default 127.0.0.1) and {@code LEDGER_PORT} (default 8082, 0 = any free port).
+     * (default 127.0.0.1), {@code LEDGER_PORT} (default 8082, 0 = any free port), {@code LEDGER_TOPIC} (default
+     * usage.priced.v1), {@code LEDGER_CONSUMER_GROUP} (default {@value #DEFAULT_CONSUMER_GROUP}) and the key service's
+     * variables ({@link KeyServices#select}: {@code BUDGETGUARD_KEY_SERVICE}, {@code VAULT_*},
+     * {@code BUDGETGUARD_LOCAL_KEYS_DIR}, {@code BUDGETGUARD_ENV}).
      *
-     * @throws io.budgetguard.common.config.ConfigException naming every missing or invalid setting
+     * @throws ConfigException naming every missing or invalid setting
      */
     public static LedgerSinkConfig fromEnv(Map<String, String> environment) {
         Env env = new Env(SERVICE, environment);
@@ -72,36 +90,56 @@ public record LedgerSinkConfig(
         String password = env.secret("DATABASE_PASSWORD", "password of DATABASE_USER", 1);
         String host = env.optional("HTTP_HOST", "127.0.0.1");
         int port = env.port("LEDGER_PORT", DEFAULT_PORT);
+        String topic = env.optional("LEDGER_TOPIC", Topics.USAGE_PRICED.name());
+        String group = env.optional("LEDGER_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP);
+        KeyServices.Selection keys = null;
+        try {
+            keys = KeyServices.select(environment);
+        } catch (ConfigException e) {
+            e.problems().forEach(env::problem);
+        }
         env.validate();
-        return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port,
-                Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP, DEFAULT_MAX_POLL_RECORDS);
+        return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port, topic, group,
+                DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT, keys);
     }
 
     public LedgerSinkConfig withTopic(String newTopic) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, newTopic, consumerGroup, maxPollRecords);
+                httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
     }
 
     public LedgerSinkConfig withConsumerGroup(String newGroup) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, newGroup, maxPollRecords);
+                httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
     }
 
     public LedgerSinkConfig withHttp(String newHost, int newPort) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                newHost, newPort, topic, consumerGroup, maxPollRecords);
+                newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
     }
 
     public LedgerSinkConfig withMaxPollRecords(int newMaxPollRecords) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, newMaxPollRecords);
+                httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy, keyService);
+    }
+
+    public LedgerSinkConfig withCheckpoints(String newTopic, CheckpointPolicy newPolicy) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy, keyService);
+    }
+
+    public LedgerSinkConfig withKeyService(KeyServices.Selection newKeyService) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, newKeyService);
     }
 
     @Override
     public String toString() {
         return "LedgerSinkConfig[kafkaBootstrap=" + kafkaBootstrap + ", schemaRegistryUrl=" + schemaRegistryUrl
-                + ", databaseUrl=" + databaseUrl.replaceAll("(?i)(password=)[^&;]*", "$1****") + ", databaseUser=" + databaseUser + ", databasePassword=****"
-                + ", httpHost=" + httpHost + ", port=" + port + ", topic=" + topic + ", consumerGroup="
-                + consumerGroup + ", maxPollRecords=" + maxPollRecords + "]";
+                + ", databaseUrl=" + databaseUrl.replaceAll("(?i)(password=)[^&;]*", "$1****") + ", databaseUser="
+                + databaseUser + ", databasePassword=****, httpHost=" + httpHost + ", port=" + port + ", topic="
+                + topic + ", consumerGroup=" + consumerGroup + ", maxPollRecords=" + maxPollRecords
+                + ", checkpointTopic=" + checkpointTopic + ", checkpointPolicy=" + checkpointPolicy
+                + ", keyService=" + keyService.kind() + "]";
     }
 }

@@ -1,6 +1,7 @@
 package io.budgetguard.ledger.sink;
 
 import io.budgetguard.ledger.chain.EntryContent;
+import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
 import io.budgetguard.schemas.PricedUsage;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,24 +30,31 @@ import org.slf4j.LoggerFactory;
  * the source of truth — {@code sink_offsets} is: on assignment, and after any failure, every partition is sought to its
  * stored offset (or the beginning). Kafka offsets are committed asynchronously afterwards only so that lag tools see
  * the group's progress.
+ *
+ * <p>Between batches the loop signs chain tails that are due ({@link CheckpointSealer}); when it starts, it first signs
+ * whatever an earlier run left unsigned.
  */
 final class LedgerSinkLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerSinkLoop.class);
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration IDLE_PING = Duration.ofSeconds(10);
+    private static final Duration SEAL_CHECK = Duration.ofSeconds(1);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    private final Consumer<String, PricedUsage> consumer;
-    private final String topic;
+    private final Consumer<String, SpecificRecord> consumer;
+    private final String pricedTopic;
+    private final List<String> topics;
     private final DatabaseSession database;
-    private final SinkOffsets offsets;
     private final LedgerAppender appender;
+    private final SinkOffsets offsets;
     private final PricedUsageMapper mapper;
+    private final CheckpointSealer sealer;
+    private final CheckpointPublisher publisher;
     private final ChainHeadCache heads = new ChainHeadCache();
     /** What sink_offsets holds for the assigned partitions (absent: no row), as of our last read or commit. */
-    private final Map<Integer, Long> storedOffsets = new HashMap<>();
+    private final Map<TopicPartition, Long> storedOffsets = new HashMap<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -55,17 +64,26 @@ final class LedgerSinkLoop implements Runnable {
     private volatile boolean healthy;
     private volatile int assignedPartitions;
     private boolean repositionNeeded;
+    private boolean sealedAtStart;
     private long lastPingNanos;
+    private long lastSealCheckNanos;
     private Duration backoff = MIN_BACKOFF;
 
-    LedgerSinkLoop(Consumer<String, PricedUsage> consumer, String topic, DatabaseSession database,
-            SinkOffsets offsets, PricedUsageMapper mapper) {
+    LedgerSinkLoop(Consumer<String, SpecificRecord> consumer, String pricedTopic, List<String> otherTopics,
+            DatabaseSession database, SinkOffsets offsets, LedgerAppender appender, PricedUsageMapper mapper,
+            CheckpointSealer sealer, CheckpointPublisher publisher) {
         this.consumer = consumer;
-        this.topic = topic;
+        this.pricedTopic = pricedTopic;
+        List<String> all = new ArrayList<>();
+        all.add(pricedTopic);
+        all.addAll(otherTopics);
+        this.topics = List.copyOf(all);
         this.database = database;
         this.offsets = offsets;
-        this.appender = new LedgerAppender(offsets);
+        this.appender = appender;
         this.mapper = mapper;
+        this.sealer = sealer;
+        this.publisher = publisher;
     }
 
     void bind(SinkMetrics sinkMetrics) {
@@ -86,18 +104,20 @@ final class LedgerSinkLoop implements Runnable {
         try {
             healthy = database.ping(5);
             lastPingNanos = System.nanoTime();
-            consumer.subscribe(List.of(topic), new Rebalance());
+            sealAtStart();
+            consumer.subscribe(topics, new Rebalance());
             while (running) {
                 try {
                     if (repositionNeeded) {
                         repositionAll();
                     }
-                    ConsumerRecords<String, PricedUsage> records = consumer.poll(POLL);
+                    ConsumerRecords<String, SpecificRecord> records = consumer.poll(POLL);
                     if (records.isEmpty()) {
                         pingWhenIdle();
                     } else {
                         append(records);
                     }
+                    sealWhenDue();
                 } catch (WakeupException e) {
                     // close() woke us up: the loop condition ends it
                 } catch (Exception e) {
@@ -125,23 +145,25 @@ final class LedgerSinkLoop implements Runnable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void append(ConsumerRecords<String, PricedUsage> records) throws SQLException {
+    private void append(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         long start = System.nanoTime();
         List<EntryContent> contents = new ArrayList<>(records.count());
-        Map<Integer, Long> nextOffsets = new HashMap<>();
+        Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
-            List<ConsumerRecord<String, PricedUsage>> inPartition = records.records(partition);
-            for (ConsumerRecord<String, PricedUsage> record : inPartition) {
-                contents.add(mapper.map(record.value(), record.partition(), record.offset()));
+            for (ConsumerRecord<String, SpecificRecord> record : records.records(partition)) {
+                if (partition.topic().equals(pricedTopic)) {
+                    contents.add(mapper.map((PricedUsage) record.value(), record.partition(), record.offset()));
+                }
             }
             // The consumer's position, not last offset + 1: it also steps over transaction markers and aborted
             // records, so that a caught-up sink stores exactly the log end offset.
-            nextOffsets.put(partition.partition(), consumer.position(partition));
+            nextOffsets.put(partition, consumer.position(partition));
         }
         LedgerAppender.Result result =
                 appender.append(database.connection(), new SinkBatch(contents, nextOffsets), heads, storedOffsets);
         healthy = true;
         backoff = MIN_BACKOFF;
+        publisher.publish(result.checkpoints());
         metrics.appended.increment(result.appended());
         metrics.duplicates.increment(result.duplicates());
         metrics.batches.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -149,13 +171,38 @@ final class LedgerSinkLoop implements Runnable {
             LOG.info("Skipped {} event(s) the ledger already held", result.duplicates());
         }
         consumer.commitAsync(nextOffsets.entrySet().stream().collect(Collectors.toMap(
-                e -> new TopicPartition(topic, e.getKey()), e -> new OffsetAndMetadata(e.getValue()))),
+                Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue()))),
                 (committed, failure) -> {
                     if (failure != null) {
                         // Informational only (sink_offsets is the truth); fails normally around a rebalance.
                         LOG.debug("Kafka offset commit for monitoring failed: {}", failure.toString());
                     }
                 });
+    }
+
+    /** Signs, at start, the tails an earlier run left unsigned; retried between polls until it succeeds once. */
+    private void sealAtStart() {
+        if (sealedAtStart || !healthy) {
+            return;
+        }
+        try {
+            sealer.sealUnsigned(database.connection());
+            sealedAtStart = true;
+        } catch (SQLException | RuntimeException e) {
+            database.reset();
+            LOG.warn("Could not sign the chain tails left unsigned, will retry: {}", e.getMessage());
+        }
+    }
+
+    private void sealWhenDue() throws SQLException {
+        if (System.nanoTime() - lastSealCheckNanos < SEAL_CHECK.toNanos()) {
+            return;
+        }
+        lastSealCheckNanos = System.nanoTime();
+        sealAtStart();
+        if (healthy) {
+            sealer.sealDue(database.connection(), heads);
+        }
     }
 
     private void pingWhenIdle() {
@@ -199,21 +246,21 @@ final class LedgerSinkLoop implements Runnable {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<Integer, Long> stored;
+        Map<TopicPartition, Long> stored;
         try {
-            stored = offsets.load(database.connection(), partitions.stream().map(TopicPartition::partition).toList());
+            stored = offsets.load(database.connection(), partitions);
             database.connection().commit();
         } catch (SQLException e) {
             database.reset();
             throw e;
         }
         for (TopicPartition partition : partitions) {
-            Long next = stored.get(partition.partition());
+            Long next = stored.get(partition);
             if (next == null) {
-                storedOffsets.remove(partition.partition());
+                storedOffsets.remove(partition);
                 consumer.seekToBeginning(List.of(partition));
             } else {
-                storedOffsets.put(partition.partition(), next);
+                storedOffsets.put(partition, next);
                 consumer.seek(partition, next);
             }
         }
@@ -248,9 +295,9 @@ final class LedgerSinkLoop implements Runnable {
         }
 
         private void forget(Collection<TopicPartition> partitions) {
-            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-            heads.dropPartitions(numbers);
-            numbers.forEach(storedOffsets::remove);
+            heads.dropPartitions(partitions.stream().filter(p -> p.topic().equals(pricedTopic))
+                    .map(TopicPartition::partition).toList());
+            partitions.forEach(storedOffsets::remove);
             assignedPartitions = Math.max(0, consumer.assignment().size() - partitions.size());
         }
     }

@@ -1,26 +1,39 @@
 package io.budgetguard.ledger.sink;
 
 import io.budgetguard.common.http.HttpServers;
-import io.budgetguard.schemas.PricedUsage;
+import io.budgetguard.common.http.Problem;
+import io.budgetguard.common.keys.KeyService;
+import io.budgetguard.common.keys.KeyServiceException;
+import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
+import io.budgetguard.ledger.checkpoint.CheckpointSigner;
+import io.budgetguard.ledger.checkpoint.Checkpointer;
+import io.budgetguard.ledger.checkpoint.KafkaCheckpointPublisher;
+import io.budgetguard.ledger.checkpoint.PublicKeys;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The ledger sink: consumes {@code usage.priced.v1} (read_committed, no auto-commit) and appends every event to the
- * hash-chained {@code ledger_entries} exactly once, rows and offsets in one PostgreSQL transaction per poll. Serves
- * {@code /health/live}, {@code /health/ready} (the consumer joined its group and the database answers) and
- * {@code /metrics}.
+ * hash-chained {@code ledger_entries} exactly once, rows and offsets in one PostgreSQL transaction per poll; signs
+ * checkpoints of every chain through the key service, stores them in {@code ledger_checkpoints} and publishes them to
+ * {@code ledger.checkpoints.v1}. Serves {@code GET /v1/ledger/public-keys} (public), {@code /health/live},
+ * {@code /health/ready} (the consumer joined its group and the database answers) and {@code /metrics}.
  *
  * <p>The database must already be migrated ({@code io.budgetguard.infra.db.Migrations}) and the configured user be a
  * member of {@code budgetguard_writer}; the sink never runs migrations, it has no right to.
@@ -36,14 +49,30 @@ public final class LedgerSinkService implements AutoCloseable {
     private static final long MAX_REQUEST_BYTES = 16 * 1024;
 
     private final LedgerSinkConfig config;
+    private final KeyService givenKeys;
+    private final Clock clock;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private KeyService keys;
+    private CheckpointPublisher publisher;
     private LedgerSinkLoop loop;
     private Thread thread;
     private Javalin http;
     private boolean closed;
 
+    /** A sink that opens (and closes) the key service {@code config} selects. */
     public LedgerSinkService(LedgerSinkConfig config) {
+        this(config, null, Clock.systemUTC());
+    }
+
+    /** A sink that uses {@code keys}, which the caller owns and closes. */
+    public LedgerSinkService(LedgerSinkConfig config, KeyService keys) {
+        this(config, Objects.requireNonNull(keys, "keys"), Clock.systemUTC());
+    }
+
+    LedgerSinkService(LedgerSinkConfig config, KeyService keys, Clock clock) {
         this.config = Objects.requireNonNull(config, "config");
+        this.givenKeys = keys;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** Starts the consumer thread and the HTTP server; returns at once (readiness follows within seconds). */
@@ -51,21 +80,39 @@ public final class LedgerSinkService implements AutoCloseable {
         if (loop != null) {
             throw new IllegalStateException("The ledger sink is already started");
         }
-        PricedUsageMapper mapper = new PricedUsageMapper();
-        KafkaConsumer<String, PricedUsage> consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(),
-                Topics.USAGE_PRICED.valueSerde(new HttpSchemaRegistry(config.schemaRegistryUrl())).deserializer());
-        DatabaseSession database =
-                new DatabaseSession(config.databaseUrl(), config.databaseUser(), config.databasePassword());
-        SinkOffsets offsets = new SinkOffsets(config.consumerGroup(), config.topic());
-        loop = new LedgerSinkLoop(consumer, config.topic(), database, offsets, mapper);
-        loop.bind(new SinkMetrics(metrics, loop, mapper));
+        keys = givenKeys != null ? givenKeys : SinkKeys.open(config.keyService());
+        KafkaConsumer<String, SpecificRecord> consumer = null;
+        DatabaseSession database = null;
         try {
-            http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady)
-                    .start(config.httpHost(), config.port());
+            SinkKeys.prepare(keys);
+            SchemaRegistry registry = new HttpSchemaRegistry(config.schemaRegistryUrl());
+            publisher = KafkaCheckpointPublisher.create(config.kafkaBootstrap(), config.checkpointTopic(),
+                    Topics.LEDGER_CHECKPOINTS.valueSerde(registry).serializer());
+            Map<String, Deserializer<? extends SpecificRecord>> decoders =
+                    Map.of(config.topic(), Topics.USAGE_PRICED.valueSerde(registry).deserializer());
+            consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(),
+                    new TopicValueDeserializer(decoders));
+            database = new DatabaseSession(config.databaseUrl(), config.databaseUser(), config.databasePassword());
+            Checkpointer checkpointer =
+                    new Checkpointer(new CheckpointSigner(keys, clock), config.checkpointPolicy(), clock);
+            SinkOffsets offsets = new SinkOffsets(config.consumerGroup());
+            PricedUsageMapper mapper = new PricedUsageMapper();
+            loop = new LedgerSinkLoop(consumer, config.topic(), List.of(), database, offsets,
+                    new LedgerAppender(offsets, checkpointer), mapper, new CheckpointSealer(checkpointer, publisher),
+                    publisher);
+            loop.bind(new SinkMetrics(metrics, loop, mapper, checkpointer));
+            http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady);
+            routes(http, new PublicKeys(keys, clock));
+            http.start(config.httpHost(), config.port());
         } catch (RuntimeException e) {
-            consumer.close();
-            database.close();
+            closeQuietly(consumer, database);
             loop = null;
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (givenKeys == null) {
+                keys.close();
+            }
             throw e;
         }
         thread = new Thread(loop, "ledger-sink");
@@ -73,6 +120,19 @@ public final class LedgerSinkService implements AutoCloseable {
         LOG.info("Ledger sink started: topic {}, group {}, database user {}, HTTP on {}:{}", config.topic(),
                 config.consumerGroup(), config.databaseUser(), config.httpHost(), port());
         return this;
+    }
+
+    private static void routes(Javalin http, PublicKeys publicKeys) {
+        http.get("/v1/ledger/public-keys", ctx -> {
+            try {
+                ctx.json(publicKeys.body());
+            } catch (KeyServiceException e) {
+                LOG.warn("Cannot read the checkpoint public keys: {}", e.getMessage());
+                HttpServers.problem(ctx, Problem.of(503, "Service Unavailable",
+                        "The key service cannot give the public keys right now; retry shortly"));
+                ctx.header("Retry-After", "5");
+            }
+        });
     }
 
     /** The HTTP port actually bound (useful with port 0). */
@@ -109,8 +169,21 @@ public final class LedgerSinkService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         http.stop();
+        publisher.close();
         metrics.close();
+        if (givenKeys == null) {
+            keys.close();
+        }
         LOG.info("Ledger sink stopped");
+    }
+
+    private static void closeQuietly(KafkaConsumer<?, ?> consumer, DatabaseSession database) {
+        if (consumer != null) {
+            consumer.close();
+        }
+        if (database != null) {
+            database.close();
+        }
     }
 
     private Map<String, Object> consumerProperties() {

@@ -1,5 +1,6 @@
 package io.budgetguard.ledger.sink;
 
+import io.budgetguard.ledger.checkpoint.Checkpointer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,8 +15,11 @@ final class SinkMetrics {
     final Counter failures;
     final Timer batches;
 
-    /** Micrometer holds gauge and function-counter targets weakly: {@code loop} and {@code mapper} must outlive it. */
-    SinkMetrics(MeterRegistry registry, LedgerSinkLoop loop, PricedUsageMapper mapper) {
+    /**
+     * Micrometer holds gauge and function-counter targets weakly: {@code loop}, {@code mapper} and
+     * {@code checkpointer} must outlive it.
+     */
+    SinkMetrics(MeterRegistry registry, LedgerSinkLoop loop, PricedUsageMapper mapper, Checkpointer checkpointer) {
         appended = Counter.builder("ledger.sink.entries.appended")
                 .description("Ledger entries committed").register(registry);
         duplicates = Counter.builder("ledger.sink.duplicates.skipped")
@@ -26,9 +30,14 @@ final class SinkMetrics {
         batches = Timer.builder("ledger.sink.batch")
                 .description("Time to append one batch, commit included").register(registry);
         Gauge.builder("ledger.sink.assigned.partitions", loop, LedgerSinkLoop::assignedPartitions)
-                .description("Partitions of the priced-usage topic assigned to this instance").register(registry);
+                .description("Partitions of the sink's topics assigned to this instance").register(registry);
         FunctionCounter.builder("ledger.sink.personal.data.not.stored", mapper, PricedUsageMapper::personalDataNotStored)
                 .description("Events whose end_user/metadata were not stored: their encryption is not implemented yet")
+                .register(registry);
+        FunctionCounter.builder("ledger.sink.checkpoints.signed", checkpointer, Checkpointer::signedCount)
+                .description("Checkpoints signed (stored unless their batch rolled back)").register(registry);
+        FunctionCounter.builder("ledger.sink.checkpoints.failures", checkpointer, Checkpointer::failureCount)
+                .description("Checkpoint signatures the key service refused or could not give; retried")
                 .register(registry);
     }
 }

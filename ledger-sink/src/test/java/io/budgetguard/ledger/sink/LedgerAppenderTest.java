@@ -3,7 +3,18 @@ package io.budgetguard.ledger.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.budgetguard.common.keys.Ed25519Verifier;
+import io.budgetguard.common.keys.local.LocalKeyService;
 import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.ledger.chain.ChainHash;
+import io.budgetguard.ledger.chain.ChainHead;
+import io.budgetguard.ledger.checkpoint.ChainProgress;
+import io.budgetguard.ledger.checkpoint.Checkpoint;
+import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
+import io.budgetguard.ledger.checkpoint.CheckpointSigner;
+import io.budgetguard.ledger.checkpoint.CheckpointStore;
+import io.budgetguard.ledger.checkpoint.Checkpointer;
+import io.budgetguard.ledger.testing.MutableClock;
 import io.budgetguard.ledger.chain.EntryContent;
 import io.budgetguard.ledger.testing.Fixtures;
 import io.budgetguard.ledger.testing.LedgerDatabase;
@@ -13,6 +24,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,11 +37,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.apache.kafka.common.TopicPartition;
 
 @ExtendWith(SharedStack.class)
 class LedgerAppenderTest {
 
     private static LedgerDatabase db;
+    private static LocalKeyService keys;
+
+    @TempDir
+    static Path keyDir;
 
     private String topic;
     private String tenant;
@@ -35,11 +55,13 @@ class LedgerAppenderTest {
     private SinkOffsets offsets;
     private LedgerAppender appender;
     private ChainHeadCache cache;
-    private Map<Integer, Long> stored;
+    private Map<TopicPartition, Long> stored;
+    private MutableClock clock;
 
     @BeforeAll
     static void createDatabase() {
         db = LedgerDatabase.create("appender");
+        keys = LocalKeyService.open(keyDir, "test");
     }
 
     @BeforeEach
@@ -48,8 +70,9 @@ class LedgerAppenderTest {
         tenant = SharedStack.unique("acme");
         writer = db.writer();
         writer.setAutoCommit(false);
-        offsets = new SinkOffsets("group", topic);
-        appender = new LedgerAppender(offsets);
+        offsets = new SinkOffsets("group");
+        clock = new MutableClock(Instant.parse("2025-03-01T12:00:00Z"));
+        appender = appenderWith(new CheckpointPolicy(1000, Duration.ofSeconds(10)));
         cache = new ChainHeadCache();
         stored = new HashMap<>();
     }
@@ -59,13 +82,21 @@ class LedgerAppenderTest {
         writer.close();
     }
 
+    private LedgerAppender appenderWith(CheckpointPolicy policy) {
+        return new LedgerAppender(offsets, new Checkpointer(new CheckpointSigner(keys, clock), policy, clock));
+    }
+
+    private TopicPartition tp(int partition) {
+        return new TopicPartition(topic, partition);
+    }
+
     private LedgerAppender.Result append(int partition, long firstOffset, String... eventIds) throws SQLException {
         List<EntryContent> contents = new ArrayList<>();
         long offset = firstOffset;
         for (String eventId : eventIds) {
             contents.add(Fixtures.content(tenant, eventId, "gpt-4o", partition, offset++));
         }
-        return appender.append(writer, new SinkBatch(contents, Map.of(partition, offset)), cache, stored);
+        return appender.append(writer, new SinkBatch(contents, Map.of(tp(partition), offset)), cache, stored);
     }
 
     private List<Long> seqs() throws SQLException {
@@ -95,7 +126,8 @@ class LedgerAppenderTest {
     void shouldNumberATenantsEntriesFromOneAndChainThem() throws SQLException {
         LedgerAppender.Result result = append(0, 0, "e1", "e2", "e3");
 
-        assertThat(result).isEqualTo(new LedgerAppender.Result(3, 0));
+        assertThat(result.appended()).isEqualTo(3);
+        assertThat(result.duplicates()).isZero();
         assertThat(seqs()).containsExactly(1L, 2L, 3L);
         assertThat(verify().ok()).isTrue();
     }
@@ -105,7 +137,7 @@ class LedgerAppenderTest {
         append(0, 0, "e1", "e2");
         append(0, 2, "e3");
 
-        assertThat(cache.get(tenant)).hasValueSatisfying(head -> assertThat(head.seq()).isEqualTo(3));
+        assertThat(cache.get(tenant)).hasValueSatisfying(chain -> assertThat(chain.head().seq()).isEqualTo(3));
         assertThat(seqs()).containsExactly(1L, 2L, 3L);
         assertThat(verify().ok()).isTrue();
     }
@@ -125,7 +157,7 @@ class LedgerAppenderTest {
         append(4, 10, "e1", "e2");
 
         assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 4")).containsExactly(12L);
-        assertThat(stored).containsEntry(4, 12L);
+        assertThat(stored).containsEntry(tp(4), 12L);
     }
 
     @Test
@@ -134,7 +166,8 @@ class LedgerAppenderTest {
 
         LedgerAppender.Result result = append(0, 2, "e2", "e3");
 
-        assertThat(result).isEqualTo(new LedgerAppender.Result(1, 1));
+        assertThat(result.appended()).isEqualTo(1);
+        assertThat(result.duplicates()).isEqualTo(1);
         assertThat(seqs()).containsExactly(1L, 2L, 3L);
         assertThat(verify().ok()).isTrue();
     }
@@ -143,7 +176,8 @@ class LedgerAppenderTest {
     void shouldSkipAnEventRepeatedWithinOneBatch() throws SQLException {
         LedgerAppender.Result result = append(0, 0, "e1", "e1", "e2");
 
-        assertThat(result).isEqualTo(new LedgerAppender.Result(2, 1));
+        assertThat(result.appended()).isEqualTo(2);
+        assertThat(result.duplicates()).isEqualTo(1);
         assertThat(seqs()).containsExactly(1L, 2L);
     }
 
@@ -159,7 +193,7 @@ class LedgerAppenderTest {
     @Test
     void shouldRefuseABatchWhenAnotherInstanceMovedTheOffsets() throws SQLException {
         append(0, 0, "e1");
-        stored.put(0, 0L); // as if this instance had missed the commit of another one
+        stored.put(tp(0), 0L); // as if this instance had missed the commit of another one
 
         assertThatThrownBy(() -> append(0, 0, "e1-again"))
                 .isInstanceOf(OffsetsFencedException.class)
@@ -180,23 +214,23 @@ class LedgerAppenderTest {
     void shouldRollBackEverythingWhenAStaleCacheCollides() throws SQLException {
         append(0, 0, "e1");
         ChainHeadCache staleCache = new ChainHeadCache();
-        staleCache.put(0, tenant, io.budgetguard.ledger.chain.ChainHead.EMPTY);
+        staleCache.put(0, tenant, new ChainHeadCache.Tracked(ChainHead.EMPTY, new ChainProgress(0, 0, null)));
 
         assertThatThrownBy(() -> appender.append(writer,
-                new SinkBatch(List.of(Fixtures.content(tenant, "e2", "gpt-4o", 0, 1)), Map.of(0, 2L)), staleCache, stored))
+                new SinkBatch(List.of(Fixtures.content(tenant, "e2", "gpt-4o", 0, 1)), Map.of(tp(0), 2L)), staleCache, stored))
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining("ledger_entries_pkey");
 
         assertThat(seqs()).containsExactly(1L);
         assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 0")).containsExactly(1L);
-        assertThat(stored).containsEntry(0, 1L);
+        assertThat(stored).containsEntry(tp(0), 1L);
     }
 
     @Test
     void shouldKeepTheConnectionUsableAfterARollback() throws SQLException {
-        stored.put(0, 5L);
+        stored.put(tp(0), 5L);
         assertThatThrownBy(() -> append(0, 5, "e1")).isInstanceOf(OffsetsFencedException.class);
-        stored.remove(0);
+        stored.remove(tp(0));
 
         assertThat(append(0, 0, "e1").appended()).isEqualTo(1);
     }
@@ -210,11 +244,92 @@ class LedgerAppenderTest {
                 Fixtures.content(tenant, "a2", "gpt-4o", 1, 2),
                 Fixtures.content(globex, "b2", "gpt-4o", 1, 3));
 
-        appender.append(writer, new SinkBatch(contents, Map.of(1, 4L)), cache, stored);
+        appender.append(writer, new SinkBatch(contents, Map.of(tp(1), 4L)), cache, stored);
 
         assertThat(seqs()).containsExactly(1L, 2L);
         try (Connection superuser = db.superuser()) {
             assertThat(new LedgerVerifier(superuser).verify(Optional.of(globex)).entriesVerified()).isEqualTo(2);
         }
+    }
+
+    private List<Checkpoint> checkpoints() throws SQLException {
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(
+                "SELECT " + CheckpointStore.COLUMNS + " FROM ledger_checkpoints WHERE tenant_id = ? ORDER BY seq")) {
+            query.setString(1, tenant);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    checkpoints.add(CheckpointStore.read(rows));
+                }
+            }
+        }
+        return checkpoints;
+    }
+
+    private ChainHash entryHash(long seq) throws SQLException {
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(
+                "SELECT entry_hash FROM ledger_entries WHERE tenant_id = ? AND seq = ?")) {
+            query.setString(1, tenant);
+            query.setLong(2, seq);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return ChainHash.of(rows.getBytes(1));
+            }
+        }
+    }
+
+    @Test
+    void shouldSignACheckpointEachTimeTheChainGrowsByTheEntryLimit() throws SQLException {
+        appender = appenderWith(new CheckpointPolicy(3, Duration.ofHours(1)));
+
+        LedgerAppender.Result result = append(0, 0, "e1", "e2", "e3", "e4", "e5", "e6", "e7");
+
+        assertThat(result.checkpoints()).extracting(Checkpoint::seq).containsExactly(3L, 6L);
+        assertThat(checkpoints()).extracting(Checkpoint::seq).containsExactly(3L, 6L);
+        for (Checkpoint checkpoint : checkpoints()) {
+            assertThat(checkpoint.headHash()).isEqualTo(entryHash(checkpoint.seq()));
+            assertThat(Ed25519Verifier.verify(keys.publicKeys(CheckpointSigner.KEY_NAME), checkpoint.message(),
+                    checkpoint.signature())).isTrue();
+            assertThat(checkpoint.keyVersionMatchesSignature()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldSignTheHeadOnceTheOldestUnsignedEntryIsTenSecondsOld() throws SQLException {
+        append(0, 0, "e1");
+        clock.advance(Duration.ofSeconds(9));
+        append(0, 1, "e2");
+        assertThat(checkpoints()).isEmpty();
+
+        clock.advance(Duration.ofSeconds(1));
+        LedgerAppender.Result result = append(0, 2, "e3");
+
+        assertThat(result.checkpoints()).extracting(Checkpoint::seq).containsExactly(3L);
+        assertThat(checkpoints()).singleElement().satisfies(c -> {
+            assertThat(c.signedAt()).isEqualTo(clock.instant());
+            assertThat(c.headHash()).isEqualTo(entryHash(3));
+        });
+        assertThat(cache.get(tenant)).hasValueSatisfying(chain -> assertThat(chain.progress().unsigned()).isFalse());
+    }
+
+    @Test
+    void shouldCountFromTheNewestStoredCheckpointWhenTheCacheIsEmpty() throws SQLException {
+        appender = appenderWith(new CheckpointPolicy(3, Duration.ofHours(1)));
+        append(0, 0, "e1", "e2", "e3", "e4");
+        cache.clear();
+
+        append(0, 4, "e5", "e6");
+
+        assertThat(checkpoints()).extracting(Checkpoint::seq).containsExactly(3L, 6L);
+    }
+
+    @Test
+    void shouldNotStoreTheCheckpointsOfABatchThatRolledBack() throws SQLException {
+        appender = appenderWith(new CheckpointPolicy(1, Duration.ofHours(1)));
+        stored.put(tp(0), 5L);
+
+        assertThatThrownBy(() -> append(0, 5, "e1")).isInstanceOf(OffsetsFencedException.class);
+
+        assertThat(checkpoints()).isEmpty();
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.budgetguard.common.config.ConfigException;
+import io.budgetguard.common.keys.KeyServices;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,5 +77,40 @@ class LedgerSinkConfigTest {
         LedgerSinkConfig config = LedgerSinkConfig.fromEnv(env);
 
         assertThat(config.toString()).doesNotContain("Zm9vYmFyYmF6cXV4").doesNotContain("hunter2hunter2");
+    }
+
+    @Test
+    void shouldChooseTheLocalKeyServiceOutsideProduction() {
+        Map<String, String> env = complete();
+        env.put("BUDGETGUARD_LOCAL_KEYS_DIR", "/tmp/keys");
+
+        LedgerSinkConfig config = LedgerSinkConfig.fromEnv(env);
+
+        assertThat(config.keyService().kind()).isEqualTo(KeyServices.Kind.LOCAL);
+        assertThat(config.keyService().localDirectory()).isEqualTo(Path.of("/tmp/keys"));
+    }
+
+    @Test
+    void shouldReportKeyServiceProblemsWithTheOthers() {
+        Map<String, String> env = complete();
+        env.remove("KAFKA_BOOTSTRAP");
+        env.put("BUDGETGUARD_ENV", "production");
+
+        assertThatThrownBy(() -> LedgerSinkConfig.fromEnv(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSizeGreaterThan(1))
+                .hasMessageContaining("KAFKA_BOOTSTRAP")
+                .hasMessageContaining("VAULT_ADDR");
+    }
+
+    @Test
+    void shouldTakeTopicAndGroupFromTheEnvironment() {
+        Map<String, String> env = complete();
+        env.put("LEDGER_TOPIC", "priced-test");
+        env.put("LEDGER_CONSUMER_GROUP", "group-test");
+
+        LedgerSinkConfig config = LedgerSinkConfig.fromEnv(env);
+
+        assertThat(config.topic()).isEqualTo("priced-test");
+        assertThat(config.consumerGroup()).isEqualTo("group-test");
     }
 }

@@ -3,7 +3,13 @@ package io.budgetguard.ledger.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.budgetguard.common.json.Json;
+import io.budgetguard.common.keys.Ed25519Verifier;
+import io.budgetguard.common.keys.local.LocalKeyService;
 import io.budgetguard.infra.local.LocalStack;
+import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
+import io.budgetguard.ledger.checkpoint.PublicKeys;
+import io.budgetguard.schemas.LedgerCheckpoint;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ledger.testing.Fixtures;
 import io.budgetguard.ledger.testing.LedgerDatabase;
@@ -20,6 +26,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,27 +36,36 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The sink end to end on the shared broker, registry and PostgreSQL. */
 @ExtendWith(SharedStack.class)
 class LedgerSinkServiceTest {
 
     private static final int PARTITIONS = 3;
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private static LedgerDatabase db;
     private static LocalStack stack;
+    private static LocalKeyService keys;
+
+    @TempDir
+    static Path keyDir;
 
     private String topic;
     private List<String> tenants;
@@ -60,21 +76,25 @@ class LedgerSinkServiceTest {
     static void createDatabase() {
         stack = SharedStack.stack();
         db = LedgerDatabase.create("sink");
+        keys = LocalKeyService.open(keyDir, "test");
     }
 
     @BeforeEach
     void createTopic() throws Exception {
         topic = SharedStack.unique("priced");
+        String checkpointTopic = SharedStack.unique("checkpoints");
         tenants = List.of(SharedStack.unique("acme"), SharedStack.unique("globex"), SharedStack.unique("initech"));
         try (Admin admin = stack.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1),
+                    new NewTopic(checkpointTopic, 1, (short) 1))).all().get();
         }
         config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), db.url(), db.writerUser(),
                         db.writerPassword())
                 .withTopic(topic)
                 .withConsumerGroup(SharedStack.unique("ledger-sink"))
                 .withHttp("127.0.0.1", 0)
-                .withMaxPollRecords(100);
+                .withMaxPollRecords(100)
+                .withCheckpoints(checkpointTopic, new CheckpointPolicy(1000, Duration.ofSeconds(1)));
     }
 
     @AfterEach
@@ -83,7 +103,7 @@ class LedgerSinkServiceTest {
     }
 
     private LedgerSinkService startSink() {
-        LedgerSinkService sink = new LedgerSinkService(config).start();
+        LedgerSinkService sink = new LedgerSinkService(config, keys).start();
         started.add(sink);
         return sink;
     }
@@ -297,6 +317,51 @@ class LedgerSinkServiceTest {
 
     @Test
     void shouldNotBeReadyBeforeStarting() {
-        assertThat(new LedgerSinkService(config).isReady()).isFalse();
+        assertThat(new LedgerSinkService(config, keys).isReady()).isFalse();
+    }
+
+    @Test
+    void shouldSignEachTenantsHeadThenPublishItAndServeThePublicKeys() throws Exception {
+        LedgerSinkService sink = startSink();
+        produce("evt", 20);
+        await().atMost(TIMEOUT).until(() -> rows() == 60);
+
+        await().atMost(TIMEOUT).until(() -> single(
+                "SELECT count(*) FROM ledger_checkpoints WHERE seq = 20 AND tenant_id = ANY (?)",
+                tenants.toArray(String[]::new)) == 3);
+        List<LedgerCheckpoint> published = new ArrayList<>();
+        try (KafkaConsumer<String, LedgerCheckpoint> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, SharedStack.unique("checkpoint-reader"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(),
+                Topics.LEDGER_CHECKPOINTS.valueSerde(new HttpSchemaRegistry(stack.schemaRegistryUrl())).deserializer())) {
+            consumer.subscribe(List.of(config.checkpointTopic()));
+            await().atMost(TIMEOUT).until(() -> {
+                for (ConsumerRecord<String, LedgerCheckpoint> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (tenants.contains(record.key())) {
+                        published.add(record.value());
+                    }
+                }
+                return published.stream().filter(c -> c.getSeq() == 20).count() == 3;
+            });
+        }
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + sink.port() + "/v1/ledger/public-keys")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        Map<Integer, byte[]> publicKeys = PublicKeys.parse(Json.MAPPER.readTree(response.body()));
+        for (LedgerCheckpoint checkpoint : published) {
+            byte[] message = io.budgetguard.ledger.checkpoint.Checkpoint.message(checkpoint.getTenantId(),
+                    checkpoint.getSeq(), io.budgetguard.ledger.chain.ChainHash.of(bytes(checkpoint.getHeadHash())),
+                    checkpoint.getSignedAt());
+            assertThat(Ed25519Verifier.verify(publicKeys, message, checkpoint.getSignature())).isTrue();
+        }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 }
