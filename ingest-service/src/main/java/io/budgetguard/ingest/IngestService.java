@@ -7,6 +7,7 @@ import io.budgetguard.ingest.estimate.TokenCounter;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaBootstrap;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -40,6 +41,7 @@ public final class IngestService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Producer<String, byte[]> producer;
     private ControlPlaneReader reader;
+    private KafkaClientMetrics producerMetrics;
     private IngestServer server;
 
     public IngestService(IngestConfig config, Clock clock) {
@@ -63,7 +65,10 @@ public final class IngestService implements AutoCloseable {
         SchemaBootstrap.registerAll(registry);
         try {
             producer = new KafkaProducer<>(UsagePublisher.producerConfig(
-                    config.kafkaBootstrap(), config.lingerMs(), config.publishTimeout()));
+                    config.kafkaBootstrap(), config.lingerMs(), config.publishTimeout(), config.producerBufferBytes()));
+            // the producer's own metrics on /metrics: buffer use, request latency, errors (kafka_producer_*)
+            producerMetrics = new KafkaClientMetrics(producer);
+            producerMetrics.bindTo(metrics);
             reader = new ControlPlaneReader(new KafkaConsumer<>(ControlPlaneReader.consumerConfig(config.kafkaBootstrap())),
                     registry, view);
             reader.start();
@@ -103,6 +108,10 @@ public final class IngestService implements AutoCloseable {
         if (server != null) {
             server.close();
             server = null;
+        }
+        if (producerMetrics != null) {
+            producerMetrics.close();
+            producerMetrics = null;
         }
         if (producer != null) {
             producer.close(config.publishTimeout());

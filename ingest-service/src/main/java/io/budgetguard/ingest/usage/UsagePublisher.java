@@ -1,11 +1,13 @@
 package io.budgetguard.ingest.usage;
 
+import io.budgetguard.common.http.ProblemException;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.schemas.UsageEvent;
 import io.budgetguard.schemas.serde.AvroSerde;
 import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,24 +31,32 @@ import org.slf4j.LoggerFactory;
  * every one of them ({@code acks=all}, idempotent producer). Anything else — a send refused, an acknowledgement
  * missing at the deadline — is a 503: the client retries the whole batch with the same event ids, and the
  * duplicates that a partial success leaves behind are removed downstream (dedup by tenant and event id).
+ *
+ * <p>Backpressure: a request waits at most {@code timeout} in all (sending and acknowledgements together), and is
+ * refused at once when the producer's buffer is nearly full ({@link ProducerBuffer}): during an outage the instance
+ * holds at most {@code buffer.memory} of unacknowledged records and answers every request within the timeout.
  */
 public final class UsagePublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(UsagePublisher.class);
 
-    /** How long a send may block for metadata or buffer space, so that a dead broker cannot hang requests. */
-    public static final int MAX_BLOCK_MS = 2000;
+    /** The most a send may block for metadata or buffer space, so that a dead broker cannot hang requests. */
+    public static final int MAX_BLOCK_MS = 1000;
+    /** Per record, beyond key and value: the record batch's per-record overhead, rounded up. */
+    private static final int RECORD_OVERHEAD_BYTES = 32;
 
     private final Producer<String, byte[]> producer;
     private final AvroSerde<UsageEvent> serde;
     private final Duration timeout;
     private final String topic = Topics.USAGE_EVENTS.name();
     private final ThrottledWarning warning = new ThrottledWarning(LOG, Duration.ofSeconds(10));
+    private final ProducerBuffer buffer;
 
     public UsagePublisher(Producer<String, byte[]> producer, SchemaRegistry registry, Duration timeout) {
         this.producer = producer;
         this.serde = Topics.USAGE_EVENTS.valueSerde(registry);
         this.timeout = timeout;
+        this.buffer = ProducerBuffer.of(producer);
     }
 
     /**
@@ -54,6 +64,12 @@ public final class UsagePublisher {
      * fail after {@code timeout} at the latest ({@code delivery.timeout.ms}).
      */
     public static Map<String, Object> producerConfig(String bootstrapServers, int lingerMs, Duration timeout) {
+        return producerConfig(bootstrapServers, lingerMs, timeout, 32L * 1024 * 1024);
+    }
+
+    /** As above, with {@code buffer.memory}: the most unacknowledged data the instance holds. */
+    public static Map<String, Object> producerConfig(String bootstrapServers, int lingerMs, Duration timeout,
+            long bufferBytes) {
         int deliveryTimeout = (int) timeout.toMillis();
         Map<String, Object> config = new HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -65,27 +81,53 @@ public final class UsagePublisher {
         config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
+        // a send blocks at most a quarter of the timeout (metadata, buffer space), so that a request that meets a
+        // blocking send just before its deadline still answers within the timeout plus that quarter
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(MAX_BLOCK_MS, deliveryTimeout / 4));
         // delivery.timeout.ms must cover linger.ms + request.timeout.ms
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, Math.min(5000, deliveryTimeout / 2)));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryTimeout, 2000 + lingerMs));
         return config;
     }
 
-    /** Sends every event and waits for every acknowledgement; 503 when any is missing. */
+    /**
+     * Sends every event and waits for every acknowledgement; 503 when any is missing at the deadline ({@code timeout}
+     * after the call), and at once when the producer's buffer has no room for the batch.
+     */
     public void publish(String tenantId, List<UsageEvent> events) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<byte[]> values = new ArrayList<>(events.size());
+        long bytes = 0;
+        for (UsageEvent event : events) {
+            byte[] value = serde.serialize(topic, event);
+            values.add(value);
+            bytes += value.length + tenantId.length() + RECORD_OVERHEAD_BYTES;
+        }
+        if (!buffer.hasRoomFor(bytes)) {
+            warning.warn("The producer buffer is nearly full (Kafka is slow or unreachable); refusing requests");
+            throw Problems.unavailable("Kafka is not keeping up and this instance's send buffer is full; nothing was "
+                    + "accepted: retry the whole request with the same event_ids");
+        }
         Acks acks = new Acks(events.size());
         try {
-            for (UsageEvent event : events) {
-                byte[] value = serde.serialize(topic, event);
+            for (byte[] value : values) {
+                // each send may block up to max.block.ms while the broker is unreachable (no metadata): give up at the
+                // deadline rather than wait that long once per event
+                if (System.nanoTime() - deadline > 0) {
+                    warning.warn("Sending usage events to " + topic + " blocks (no metadata: the broker is unreachable?)");
+                    throw unavailable();
+                }
                 producer.send(new ProducerRecord<>(topic, tenantId, value), acks);
             }
+        } catch (ProblemException e) {
+            throw e;
         } catch (RuntimeException e) {
             warning.warn("Cannot send usage events to " + topic + ": " + e);
             throw unavailable();
         }
         try {
-            acks.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            acks.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable();
