@@ -17,10 +17,12 @@ package io.budgetguard.bench.ingest;
  * @param singleSeconds    seconds (c) is measured
  * @param singleLingerMs   {@code INGEST_LINGER_MS} of the ingest instance measured in (c)
  * @param singleConnections keep-alive connections the due requests of (c) are spread over
+ * @param rounds           (a) then (b) are measured this many times, alternating, so that a change in the machine's
+ *                         background load hits both; the medians are reported
  */
 record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, int httpConnections, int httpBatch,
         int httpWarmupS, int httpSeconds, int singleRps, int singleWarmupS, int singleSeconds, int singleLingerMs,
-        int singleConnections) {
+        int singleConnections, int rounds) {
 
     static BenchSettings fromSystemProperties() {
         int linger = Integer.getInteger("bench.lingerMs", 5);
@@ -28,15 +30,16 @@ record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, i
                 Integer.getInteger("bench.tenants", 6),
                 linger,
                 Integer.getInteger("bench.rawWarmup", 300_000),
-                Integer.getInteger("bench.rawRecords", 2_000_000),
-                Integer.getInteger("bench.httpConnections", 6),
+                Integer.getInteger("bench.rawRecords", 1_500_000),
+                Integer.getInteger("bench.httpConnections", 8),
                 Integer.getInteger("bench.httpBatch", 500),
                 Integer.getInteger("bench.httpWarmupSeconds", 5),
-                Integer.getInteger("bench.httpSeconds", 15),
+                Integer.getInteger("bench.httpSeconds", 8),
                 Integer.getInteger("bench.singleRps", 2000),
                 Integer.getInteger("bench.singleWarmupSeconds", 5),
                 Integer.getInteger("bench.singleSeconds", 20),
                 Integer.getInteger("bench.singleLingerMs", linger),
-                Integer.getInteger("bench.singleConnections", 32));
+                Integer.getInteger("bench.singleConnections", 32),
+                Integer.getInteger("bench.rounds", 3));
     }
 }

@@ -42,6 +42,7 @@ public final class IngestBenchmark {
                 awaitAccepted(ingestUrl, tenant, samples);
             }
 
+            System.out.println("load average at start: " + loadAverage());
             // (a) raw producer: the same Avro bytes ingest produces, keyed by the same tenants
             AvroSerde<UsageEvent> serde = Topics.USAGE_EVENTS.valueSerde(new HttpSchemaRegistry(stack.registry.ccompatUrl()));
             List<byte[]> values = new ArrayList<>();
@@ -57,20 +58,36 @@ public final class IngestBenchmark {
                     (double) bytes / values.size(), jsonBytes);
             Thread.sleep(2000); // let the new topic settle (see above)
             List<String> keys = tenants.stream().map(BenchStack.Tenant::id).toList();
-            RawProducerRun.Result raw = RawProducerRun.run(stack.kafka.bootstrapServers(), RAW_TOPIC, keys, values,
-                    settings.lingerMs(), settings.rawWarmup(), settings.rawRecords());
-            System.out.printf(Locale.ROOT, "(a) raw producer: %d records in %.2f s = %.0f records/s, CPU %.0f %% of all cores"
-                            + " (%.1f µs CPU/record), errors %d%n",
-                    raw.records(), raw.seconds(), raw.eventsPerSecond(), raw.cpuPercent(), raw.cpuMicrosPerRecord(), raw.errors());
+            List<Double> rawRates = new ArrayList<>();
+            List<Double> httpRates = new ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
+            for (int round = 1; round <= settings.rounds(); round++) {
+                RawProducerRun.Result raw = RawProducerRun.run(stack.kafka.bootstrapServers(), RAW_TOPIC, keys, values,
+                        settings.lingerMs(), round == 1 ? settings.rawWarmup() : 50_000, settings.rawRecords());
+                System.out.printf(Locale.ROOT, "(a) round %d raw producer: %d records in %.2f s = %.0f records/s, CPU %.0f %% of"
+                                + " all cores (%.1f µs CPU/record), errors %d%n", round,
+                        raw.records(), raw.seconds(), raw.eventsPerSecond(), raw.cpuPercent(), raw.cpuMicrosPerRecord(),
+                        raw.errors());
 
-            // (b) batched HTTP ingest
-            BatchedHttpRun.Result batched = BatchedHttpRun.run(ingestUrl, tenants, samples, settings.httpConnections(),
-                    settings.httpBatch(), settings.httpWarmupS(), settings.httpSeconds());
-            System.out.printf(Locale.ROOT, "(b) HTTP ingest: %d events in %.2f s = %.0f events/s (%d requests of %d events,"
-                            + " %d connections, %d errors), CPU %.0f %% of all cores (%.1f µs CPU/event)%s%n",
-                    batched.events(), batched.seconds(), batched.eventsPerSecond(), batched.requests(), settings.httpBatch(),
-                    settings.httpConnections(), batched.errors(), batched.cpuPercent(), batched.cpuMicrosPerEvent(),
-                    batched.firstError() == null ? "" : "; first error: " + batched.firstError());
+                BatchedHttpRun.Result batched = BatchedHttpRun.run(ingestUrl, tenants, samples,
+                        settings.httpConnections(), settings.httpBatch(), round == 1 ? settings.httpWarmupS() : 1,
+                        settings.httpSeconds());
+                System.out.printf(Locale.ROOT, "(b) round %d HTTP ingest: %d events in %.2f s = %.0f events/s (%d requests of"
+                                + " %d events, %d connections, %d errors), CPU %.0f %% of all cores (%.1f µs CPU/event)%s%n",
+                        round, batched.events(), batched.seconds(), batched.eventsPerSecond(), batched.requests(),
+                        settings.httpBatch(), settings.httpConnections(), batched.errors(), batched.cpuPercent(),
+                        batched.cpuMicrosPerEvent(),
+                        batched.firstError() == null ? "" : "; first error: " + batched.firstError());
+                rawRates.add(raw.eventsPerSecond());
+                httpRates.add(batched.eventsPerSecond());
+                ratios.add(batched.eventsPerSecond() / raw.eventsPerSecond());
+            }
+            double rawEps = median(rawRates);
+            double httpEps = median(httpRates);
+            double ratio = median(ratios);
+            System.out.printf(Locale.ROOT, "(a)/(b) medians of %d rounds: raw %.0f records/s, HTTP %.0f events/s, ratio %.3f"
+                    + " (per round: %s)%n", settings.rounds(), rawEps, httpEps, ratio, ratios.stream()
+                    .map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(" ")));
 
             // (c) single-event latency, open loop
             String singleUrl = stack.ingest(settings.singleLingerMs());
@@ -87,12 +104,27 @@ public final class IngestBenchmark {
                     latency.firstError() == null ? "" : "; first error: " + latency.firstError());
             System.out.println("(c) worst latency (ms) in each second, warm-up included: " + latency.maxBySecond());
 
+            System.out.println("load average at end: " + loadAverage());
             System.out.printf(Locale.ROOT, "ingest ratio=%.3f http_eps=%.0f raw_eps=%.0f single_p50_ms=%.2f "
                             + "single_p99_ms=%.2f single_rps=%.0f%n",
-                    batched.eventsPerSecond() / raw.eventsPerSecond(), batched.eventsPerSecond(), raw.eventsPerSecond(),
-                    latency.p50Millis(), latency.p99Millis(), latency.requestsPerSecond());
+                    ratio, httpEps, rawEps, latency.p50Millis(), latency.p99Millis(), latency.requestsPerSecond());
         }
         System.exit(0); // JDK HTTP client and Kafka threads are not all daemons
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    /** The machine's 1/5/15-minute load averages: other processes' CPU use skews every figure here. */
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     /** Posts one event until it is accepted: the new tenant's key reaches the instance's view asynchronously. */
