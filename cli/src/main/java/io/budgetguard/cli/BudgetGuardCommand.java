@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             LedgerCommand.class,
             io.budgetguard.cli.load.LoadCommand.class,
             io.budgetguard.cli.db.DbCommand.class,
+            io.budgetguard.cli.tenant.TenantCommand.class,
             VersionCommand.class,
             CommandLine.HelpCommand.class
         })

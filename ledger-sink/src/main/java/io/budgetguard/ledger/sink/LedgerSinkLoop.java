@@ -2,12 +2,15 @@ package io.budgetguard.ledger.sink;
 
 import io.budgetguard.ledger.chain.EntryContent;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
+import io.budgetguard.ledger.privacy.DataKeyRef;
+import io.budgetguard.ledger.privacy.TenantDataKeys;
 import io.budgetguard.schemas.PricedUsage;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +53,7 @@ final class LedgerSinkLoop implements Runnable {
     private final LedgerAppender appender;
     private final SinkOffsets offsets;
     private final PricedUsageMapper mapper;
+    private final TenantDataKeys dataKeys;
     private final CheckpointSealer sealer;
     private final CheckpointPublisher publisher;
     private final ChainHeadCache heads = new ChainHeadCache();
@@ -71,7 +75,7 @@ final class LedgerSinkLoop implements Runnable {
 
     LedgerSinkLoop(Consumer<String, SpecificRecord> consumer, String pricedTopic, List<String> otherTopics,
             DatabaseSession database, SinkOffsets offsets, LedgerAppender appender, PricedUsageMapper mapper,
-            CheckpointSealer sealer, CheckpointPublisher publisher) {
+            TenantDataKeys dataKeys, CheckpointSealer sealer, CheckpointPublisher publisher) {
         this.consumer = consumer;
         this.pricedTopic = pricedTopic;
         List<String> all = new ArrayList<>();
@@ -82,6 +86,7 @@ final class LedgerSinkLoop implements Runnable {
         this.offsets = offsets;
         this.appender = appender;
         this.mapper = mapper;
+        this.dataKeys = dataKeys;
         this.sealer = sealer;
         this.publisher = publisher;
     }
@@ -147,12 +152,13 @@ final class LedgerSinkLoop implements Runnable {
 
     private void append(ConsumerRecords<String, SpecificRecord> records) throws SQLException {
         long start = System.nanoTime();
+        Map<String, DataKeyRef> keys = dataKeys.forEncryption(database.connection(), tenantsWithPersonalData(records));
         List<EntryContent> contents = new ArrayList<>(records.count());
         Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, SpecificRecord> record : records.records(partition)) {
                 if (partition.topic().equals(pricedTopic)) {
-                    contents.add(mapper.map((PricedUsage) record.value(), record.partition(), record.offset()));
+                    contents.add(mapper.map((PricedUsage) record.value(), record.partition(), record.offset(), keys));
                 }
             }
             // The consumer's position, not last offset + 1: it also steps over transaction markers and aborted
@@ -178,6 +184,17 @@ final class LedgerSinkLoop implements Runnable {
                         LOG.debug("Kafka offset commit for monitoring failed: {}", failure.toString());
                     }
                 });
+    }
+
+    private Set<String> tenantsWithPersonalData(ConsumerRecords<String, SpecificRecord> records) {
+        Set<String> tenants = new HashSet<>();
+        for (ConsumerRecord<String, SpecificRecord> record : records) {
+            if (record.topic().equals(pricedTopic) && record.value() instanceof PricedUsage usage
+                    && PricedUsageMapper.hasPersonalData(usage) && usage.getTenantId() != null) {
+                tenants.add(usage.getTenantId());
+            }
+        }
+        return tenants;
     }
 
     /** Signs, at start, the tails an earlier run left unsigned; retried between polls until it succeeds once. */

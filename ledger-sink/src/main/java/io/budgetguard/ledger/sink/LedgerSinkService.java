@@ -9,6 +9,7 @@ import io.budgetguard.ledger.checkpoint.CheckpointSigner;
 import io.budgetguard.ledger.checkpoint.Checkpointer;
 import io.budgetguard.ledger.checkpoint.KafkaCheckpointPublisher;
 import io.budgetguard.ledger.checkpoint.PublicKeys;
+import io.budgetguard.ledger.privacy.TenantDataKeys;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
@@ -98,8 +99,8 @@ public final class LedgerSinkService implements AutoCloseable {
             SinkOffsets offsets = new SinkOffsets(config.consumerGroup());
             PricedUsageMapper mapper = new PricedUsageMapper();
             loop = new LedgerSinkLoop(consumer, config.topic(), List.of(), database, offsets,
-                    new LedgerAppender(offsets, checkpointer), mapper, new CheckpointSealer(checkpointer, publisher),
-                    publisher);
+                    new LedgerAppender(offsets, checkpointer), mapper, new TenantDataKeys(keys, clock),
+                    new CheckpointSealer(checkpointer, publisher), publisher);
             loop.bind(new SinkMetrics(metrics, loop, mapper, checkpointer));
             http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady);
             routes(http, new PublicKeys(keys, clock));

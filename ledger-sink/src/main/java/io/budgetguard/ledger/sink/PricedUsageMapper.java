@@ -1,42 +1,63 @@
 package io.budgetguard.ledger.sink;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.budgetguard.common.json.Json;
 import io.budgetguard.ledger.chain.EntryContent;
+import io.budgetguard.ledger.privacy.DataKeyRef;
+import io.budgetguard.ledger.privacy.PersonalDataCipher;
 import io.budgetguard.schemas.PricedUsage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a priced usage record into the content of a ledger entry.
  *
- * <p>Personal data: {@code end_user} and metadata values must be stored only as ciphertexts (envelope encryption with
- * a per-tenant data key wrapped by Vault Transit). That encryption is not implemented yet, so they are not stored at
- * all: {@code end_user_ct} and {@code metadata_ct} are always the empty string, never plaintext and never a fake
- * "encryption". This is logged once and counted in {@link #personalDataNotStored()}.
+ * <p>Personal data never reaches the ledger in clear: {@code end_user} and the metadata (as one JSON object, keys
+ * sorted) are encrypted with the tenant's data key ({@link PersonalDataCipher}); {@code end_user_ct} and
+ * {@code metadata_ct} are empty strings when absent. The chain hashes the ciphertexts, so erasing the tenant's key
+ * leaves the chain verifiable.
  */
 final class PricedUsageMapper {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PricedUsageMapper.class);
+    private final AtomicLong encrypted = new AtomicLong();
 
-    private final AtomicBoolean warned = new AtomicBoolean();
-    private final AtomicLong personalDataNotStored = new AtomicLong();
+    /** Whether the record carries personal data, which needs its tenant's data key. */
+    static boolean hasPersonalData(PricedUsage usage) {
+        return usage != null && (present(usage.getEndUser())
+                || usage.getMetadata() != null && !usage.getMetadata().isEmpty());
+    }
 
-    EntryContent map(PricedUsage usage, int partition, long offset) {
+    /**
+     * @param dataKeys the data key of every tenant whose records carry personal data
+     */
+    EntryContent map(PricedUsage usage, int partition, long offset, Map<String, DataKeyRef> dataKeys) {
         if (usage == null) {
             throw new UnstorableUsageException(partition, offset, "the record has no value (tombstone)");
         }
-        if (usage.getEndUser() != null || (usage.getMetadata() != null && !usage.getMetadata().isEmpty())) {
-            personalDataNotStored.incrementAndGet();
-            if (warned.compareAndSet(false, true)) {
-                LOG.warn("end_user/metadata encryption is not implemented yet: these values are NOT stored in the "
-                        + "ledger (end_user_ct and metadata_ct are left empty) until it is");
-            }
-        }
         try {
+            String tenant = storable(usage.getTenantId(), "tenant_id", partition, offset);
+            String eventId = storable(usage.getEventId(), "event_id", partition, offset);
+            String endUserCt = "";
+            String metadataCt = "";
+            if (hasPersonalData(usage)) {
+                DataKeyRef key = dataKeys.get(tenant);
+                if (key == null) {
+                    throw new IllegalStateException("no data key prepared for tenant " + tenant);
+                }
+                if (present(usage.getEndUser())) {
+                    endUserCt = PersonalDataCipher.encrypt(key, tenant, eventId, PersonalDataCipher.END_USER,
+                            storable(usage.getEndUser(), "end_user", partition, offset));
+                }
+                if (usage.getMetadata() != null && !usage.getMetadata().isEmpty()) {
+                    metadataCt = PersonalDataCipher.encrypt(key, tenant, eventId, PersonalDataCipher.METADATA,
+                            metadataJson(usage.getMetadata(), partition, offset));
+                }
+                encrypted.incrementAndGet();
+            }
             return new EntryContent(
-                    storable(usage.getTenantId(), "tenant_id", partition, offset),
-                    storable(usage.getEventId(), "event_id", partition, offset),
+                    tenant,
+                    eventId,
                     storable(usage.getApiKeyId(), "api_key_id", partition, offset),
                     usage.getOccurredAt(),
                     usage.getReceivedAt(),
@@ -49,8 +70,8 @@ final class PricedUsageMapper {
                     usage.getReasoningTokens(),
                     usage.getCostUsd(),
                     storable(usage.getPriceVersion(), "price_version", partition, offset),
-                    "",
-                    "",
+                    endUserCt,
+                    metadataCt,
                     partition,
                     offset);
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -58,9 +79,24 @@ final class PricedUsageMapper {
         }
     }
 
-    /** How many records carried an end_user or metadata that was not stored (encryption not implemented). */
-    long personalDataNotStored() {
-        return personalDataNotStored.get();
+    /** How many records had personal data encrypted (a metric). */
+    long personalDataEncrypted() {
+        return encrypted.get();
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isEmpty();
+    }
+
+    private static String metadataJson(Map<String, String> metadata, int partition, long offset) {
+        Map<String, String> sorted = new TreeMap<>();
+        metadata.forEach((key, value) -> sorted.put(storable(key, "metadata key", partition, offset),
+                storable(value == null ? "" : value, "metadata value", partition, offset)));
+        try {
+            return Json.MAPPER.writeValueAsString(sorted);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("metadata cannot be written as JSON", e);
+        }
     }
 
     /** PostgreSQL text cannot hold U+0000; the ledger refuses it rather than silently altering a hashed value. */

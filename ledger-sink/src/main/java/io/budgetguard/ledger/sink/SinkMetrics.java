@@ -31,8 +31,8 @@ final class SinkMetrics {
                 .description("Time to append one batch, commit included").register(registry);
         Gauge.builder("ledger.sink.assigned.partitions", loop, LedgerSinkLoop::assignedPartitions)
                 .description("Partitions of the sink's topics assigned to this instance").register(registry);
-        FunctionCounter.builder("ledger.sink.personal.data.not.stored", mapper, PricedUsageMapper::personalDataNotStored)
-                .description("Events whose end_user/metadata were not stored: their encryption is not implemented yet")
+        FunctionCounter.builder("ledger.sink.personal.data.encrypted", mapper, PricedUsageMapper::personalDataEncrypted)
+                .description("Events whose end_user/metadata were stored encrypted with their tenant's data key")
                 .register(registry);
         FunctionCounter.builder("ledger.sink.checkpoints.signed", checkpointer, Checkpointer::signedCount)
                 .description("Checkpoints signed (stored unless their batch rolled back)").register(registry);

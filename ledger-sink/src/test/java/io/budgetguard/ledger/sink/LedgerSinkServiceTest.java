@@ -1,6 +1,7 @@
 package io.budgetguard.ledger.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.budgetguard.common.json.Json;
@@ -9,6 +10,9 @@ import io.budgetguard.common.keys.local.LocalKeyService;
 import io.budgetguard.infra.local.LocalStack;
 import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
 import io.budgetguard.ledger.checkpoint.PublicKeys;
+import io.budgetguard.ledger.privacy.DataKeyErasedException;
+import io.budgetguard.ledger.privacy.PersonalDataCipher;
+import io.budgetguard.ledger.privacy.TenantDataKeys;
 import io.budgetguard.schemas.LedgerCheckpoint;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ledger.testing.Fixtures;
@@ -259,7 +263,7 @@ class LedgerSinkServiceTest {
         assertThat(sink.isReady()).isTrue();
         assertThat(metrics).contains("ledger_sink_entries_appended_total 15.0")
                 .contains("ledger_sink_assigned_partitions 3.0")
-                .contains("ledger_sink_personal_data_not_stored_total 0.0");
+                .contains("ledger_sink_personal_data_encrypted_total 0.0");
     }
 
     @Test
@@ -356,6 +360,38 @@ class LedgerSinkServiceTest {
                     checkpoint.getSeq(), io.budgetguard.ledger.chain.ChainHash.of(bytes(checkpoint.getHeadHash())),
                     checkpoint.getSignedAt());
             assertThat(Ed25519Verifier.verify(publicKeys, message, checkpoint.getSignature())).isTrue();
+        }
+    }
+
+    @Test
+    void shouldStorePersonalDataEncryptedAndKeepTheChainVerifiableAfterAnErasure() throws Exception {
+        String tenant = tenants.get(0);
+        try (Producer<String, PricedUsage> producer = producer(Map.of())) {
+            producer.send(new ProducerRecord<>(topic, tenant, Fixtures.priced(tenant, "personal")
+                    .setEndUser("alice@example.com").setMetadata(Map.of("customer", "Alice")).build()));
+        }
+        startSink();
+        await().atMost(TIMEOUT).until(() -> single("SELECT count(*) FROM ledger_entries WHERE tenant_id = ?", tenant) == 1);
+
+        String endUserCt;
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(
+                "SELECT end_user_ct, metadata_ct FROM ledger_entries WHERE tenant_id = ?")) {
+            query.setString(1, tenant);
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                endUserCt = row.getString(1);
+                assertThat(endUserCt).startsWith("v1:1:").doesNotContain("alice");
+                assertThat(row.getString(2)).startsWith("v1:1:").doesNotContain("Alice");
+            }
+            TenantDataKeys dataKeys = new TenantDataKeys(keys, java.time.Clock.systemUTC());
+            assertThat(PersonalDataCipher.decrypt(dataKeys.forDecryption(superuser, tenant, 1).key(), tenant,
+                    "personal", PersonalDataCipher.END_USER, endUserCt)).isEqualTo("alice@example.com");
+
+            keys.deleteKey(io.budgetguard.common.keys.KeyNames.tenantDataKey(tenant));
+
+            assertThatThrownBy(() -> new TenantDataKeys(keys, java.time.Clock.systemUTC())
+                    .forDecryption(superuser, tenant, 1)).isInstanceOf(DataKeyErasedException.class);
+            assertThat(new LedgerVerifier(superuser).verify(Optional.of(tenant)).ok()).isTrue();
         }
     }
 
