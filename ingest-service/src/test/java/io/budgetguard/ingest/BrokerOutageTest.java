@@ -10,6 +10,7 @@ import io.budgetguard.infra.local.EmbeddedKafka;
 import io.budgetguard.infra.local.LocalStack;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ingest.testing.Http;
+import io.budgetguard.ingest.testing.TestSecrets;
 import io.budgetguard.schemas.UsageEvent;
 import io.budgetguard.schemas.serde.AvroSerde;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
@@ -61,7 +62,7 @@ class BrokerOutageTest {
     private static final int SENDERS = 6;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final String adminKey = AdminKeyVerifier.newAdminKey();
+    private final String adminKey = TestSecrets.newAdminKey();
     private final AtomicInteger sequence = new AtomicInteger();
     /** Every event of every request answered 202, by event id, as sent. */
     private final Map<String, JsonNode> acknowledged = new ConcurrentHashMap<>();

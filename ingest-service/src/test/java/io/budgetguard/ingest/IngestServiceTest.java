@@ -9,6 +9,7 @@ import io.budgetguard.common.auth.AdminKeyVerifier;
 import io.budgetguard.infra.local.LocalStack;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ingest.testing.Http;
+import io.budgetguard.ingest.testing.TestSecrets;
 import io.budgetguard.schemas.BudgetStatus;
 import io.budgetguard.schemas.BudgetStatusEntry;
 import io.budgetguard.schemas.UsageEvent;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IngestServiceTest {
 
-    private final String adminKey = AdminKeyVerifier.newAdminKey();
+    private final String adminKey = TestSecrets.newAdminKey();
     private LocalStack stack;
     private IngestService ingest;
     private Http http;

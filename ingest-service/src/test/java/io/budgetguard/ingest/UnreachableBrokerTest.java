@@ -10,6 +10,7 @@ import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.testing.ControlFixtures;
 import io.budgetguard.ingest.testing.Http;
+import io.budgetguard.ingest.testing.TestSecrets;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaBootstrap;
@@ -43,7 +44,7 @@ class UnreachableBrokerTest {
 
     @Test
     void shouldAnswer503QuicklyWhenTheBrokerIsUnreachableWhileServing(LocalStack stack) throws IOException {
-        String adminKey = AdminKeyVerifier.newAdminKey();
+        String adminKey = TestSecrets.newAdminKey();
         IngestConfig config = IngestConfig.of(closedPort(), stack.schemaRegistryUrl(), AdminKeyVerifier.sha256Hex(adminKey))
                 .withPort(0);
         HttpSchemaRegistry registry = new HttpSchemaRegistry(stack.schemaRegistryUrl());
@@ -73,7 +74,7 @@ class UnreachableBrokerTest {
 
     @Test
     void shouldStartUnreadyAndAnswer503WhenTheBrokerIsUnreachableAtStart(LocalStack stack) throws IOException {
-        String adminKey = AdminKeyVerifier.newAdminKey();
+        String adminKey = TestSecrets.newAdminKey();
         IngestConfig config = IngestConfig.of(closedPort(), stack.schemaRegistryUrl(), AdminKeyVerifier.sha256Hex(adminKey))
                 .withPort(0).withStartupTimeout(Duration.ofSeconds(1));
         try (IngestService ingest = new IngestService(config, Clock.systemUTC()).start()) {

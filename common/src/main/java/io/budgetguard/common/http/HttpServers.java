@@ -54,13 +54,18 @@ public final class HttpServers {
         return app;
     }
 
+    /**
+     * Answers with the problem as {@code application/problem+json}, written as UTF-8 bytes: JSON is UTF-8 (RFC 8259) and
+     * the media type has no charset parameter, so a string result would be encoded in the container's default
+     * (ISO-8859-1) and turn characters such as "…" into "?".
+     */
     public static void problem(Context ctx, Problem problem) {
         ctx.status(problem.status());
         ctx.contentType(Problem.CONTENT_TYPE);
         try {
-            ctx.result(Json.MAPPER.writeValueAsString(problem));
+            ctx.result(Json.MAPPER.writeValueAsBytes(problem));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            ctx.result("{\"status\":" + problem.status() + "}");
+            ctx.result(("{\"status\":" + problem.status() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.budgetguard.common.json.Json;
+import io.budgetguard.common.secrets.Secrets;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reading request bodies: JSON content type, a hard size limit enforced while reading, problems for what is wrong. */
 public final class RequestBodies {
@@ -16,6 +19,8 @@ public final class RequestBodies {
     public static final int MAX_BODY_BYTES = 1024 * 1024;
 
     private static final byte[] EMPTY = new byte[0];
+    /** A quoted token of 8 characters or more in a parser message. */
+    private static final Pattern QUOTED = Pattern.compile("'([^']{8,})'");
 
     private RequestBodies() {}
 
@@ -82,12 +87,17 @@ public final class RequestBodies {
         return (ObjectNode) node;
     }
 
-    /** A short description of a JSON syntax error with its position, without echoing the input. */
+    /**
+     * A short description of a JSON syntax error with its position. Jackson quotes the offending token ("Unrecognized
+     * token 'bg_k…'"), which may be a key pasted in the wrong place: quoted text is masked.
+     */
     public static String describe(JacksonException e) {
         String message = e.getOriginalMessage();
         if (message != null) {
             int newline = message.indexOf('\n');
             message = newline < 0 ? message : message.substring(0, newline);
+            message = QUOTED.matcher(message).replaceAll(quoted -> Matcher.quoteReplacement(
+                    "'" + Secrets.mask(quoted.group(1)) + "'"));
             if (message.length() > 200) {
                 message = message.substring(0, 200) + "…";
             }

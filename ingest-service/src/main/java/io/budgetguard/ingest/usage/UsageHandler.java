@@ -41,13 +41,14 @@ public final class UsageHandler implements Handler {
 
     @Override
     public void handle(Context ctx) {
+        long received = System.nanoTime();
         Principal principal = gate.admit(ctx, Role.DEVELOPER);
         RequestBodies.requireJson(ctx);
         byte[] body = RequestBodies.read(ctx);
         List<UsageEvent> events = new UsageRequestReader(principal.tenantId(), principal.keyId(), clock.instant())
                 .read(body);
         gate.rateLimiter().admitEvents(principal.tenantId(), events.size());
-        publisher.publish(principal.tenantId(), events);
+        publisher.publish(principal.tenantId(), events, received);
         accepted.increment(events.size());
         ctx.status(202)
                 .header(BUDGET_STATUS_HEADER, view.budgetStatusHeader(principal.tenantId()))

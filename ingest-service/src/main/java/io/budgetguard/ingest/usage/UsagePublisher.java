@@ -82,9 +82,9 @@ public final class UsagePublisher {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, bufferBytes);
-        // a send blocks at most a quarter of the timeout (metadata, buffer space), so that a request that meets a
-        // blocking send just before its deadline still answers within the timeout plus that quarter
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(MAX_BLOCK_MS, deliveryTimeout / 4));
+        // a send blocks at most a fifth of the timeout (metadata, buffer space), so that a request that meets a
+        // blocking send just before its deadline still answers within the timeout plus that fifth
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.min(MAX_BLOCK_MS, deliveryTimeout / 5));
         // delivery.timeout.ms must cover linger.ms + request.timeout.ms
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, Math.min(5000, deliveryTimeout / 2)));
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(deliveryTimeout, 2000 + lingerMs));
@@ -96,7 +96,15 @@ public final class UsagePublisher {
      * after the call), and at once when the producer's buffer has no room for the batch.
      */
     public void publish(String tenantId, List<UsageEvent> events) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        publish(tenantId, events, System.nanoTime());
+    }
+
+    /**
+     * As {@link #publish(String, List)}, with the deadline counted from {@code startedNanos} ({@link System#nanoTime()}
+     * when the request arrived), so that the whole request, not only its publishing, answers within the timeout.
+     */
+    public void publish(String tenantId, List<UsageEvent> events, long startedNanos) {
+        long deadline = startedNanos + timeout.toNanos();
         List<byte[]> values = new ArrayList<>(events.size());
         long bytes = 0;
         for (UsageEvent event : events) {

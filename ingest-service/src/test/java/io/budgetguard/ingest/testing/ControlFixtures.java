@@ -41,6 +41,7 @@ public final class ControlFixtures {
     /** A new key of {@code tenantId} with {@code role}; the returned key holds the secret. */
     public PresentedKey key(String tenantId, Role role) {
         PresentedKey key = ApiKeys.generate();
+        TestSecrets.register(key.secret());
         ApiKey record = new ApiKey(key.keyId(), tenantId, role.wireName(), FAST_HASHER.hash(key.secret()), CREATED, null);
         view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), record, 0, offsets.incrementAndGet());
         return key;

@@ -26,8 +26,11 @@ public final class Http {
         if (headers.length > 0) {
             request.headers(headers);
         }
+        TestSecrets.harvestHeaders(headers);
         try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            TestSecrets.harvest(response.body());
+            return response;
         } catch (IOException e) {
             throw new IllegalStateException("Cannot reach " + baseUrl + path, e);
         } catch (InterruptedException e) {

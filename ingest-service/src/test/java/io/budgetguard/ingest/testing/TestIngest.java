@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class TestIngest implements AutoCloseable {
 
-    public final String adminKey = AdminKeyVerifier.newAdminKey();
+    public final String adminKey = TestSecrets.newAdminKey();
     public final ControlPlaneView view = new ControlPlaneView();
     public final ControlFixtures fixtures = new ControlFixtures(view);
     public final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
@@ -74,8 +74,11 @@ public final class TestIngest implements AutoCloseable {
         if (headers.length > 0) {
             request.headers(headers);
         }
+        TestSecrets.harvestHeaders(headers);
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            TestSecrets.harvest(response.body());
+            return response;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -114,7 +114,7 @@ class UsagePublisherTest {
                 4L * 1024 * 1024);
 
         assertThat(config).containsEntry("buffer.memory", 4L * 1024 * 1024)
-                .containsEntry("max.block.ms", 500)
+                .containsEntry("max.block.ms", 400)
                 .containsEntry("acks", "all")
                 .containsEntry("enable.idempotence", true);
         assertThat((Integer) config.get("delivery.timeout.ms")).isLessThanOrEqualTo(2005);
