@@ -12,6 +12,7 @@ import io.budgetguard.ingest.estimate.CurrentPrices;
 import io.budgetguard.ingest.estimate.EstimateHandler;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.http.ClientAddresses;
+import io.budgetguard.ingest.http.OpenApiDocument;
 import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.ingest.limits.ClockTimeMeter;
@@ -23,8 +24,10 @@ import io.budgetguard.ingest.usage.UsageHandler;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.javalin.Javalin;
+import io.javalin.router.ParsedEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import org.apache.kafka.clients.producer.Producer;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 
@@ -68,11 +71,22 @@ public final class IngestServer implements AutoCloseable {
         app.post("/v1/estimate", new EstimateHandler(gate, new CurrentPrices(view), clock));
         new SelfServiceRoutes(gate, view, keys, budgets, clock).register(app);
         AdminApi.register(app, new AdminKeyVerifier(config.adminKeySha256()), view, writer, keys, budgets, clock);
+        app.get(OpenApiDocument.PATH, new OpenApiDocument());
     }
 
     public IngestServer start() {
         app.start(host, requestedPort);
         return this;
+    }
+
+    /** Every route the server answers, as {@code "METHOD /path"} ({@code {name}} for path parameters), sorted. */
+    public List<String> routes() {
+        return app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+                .map(ParsedEndpoint::getEndpoint)
+                .filter(endpoint -> endpoint.getMethod().isHttpMethod())
+                .map(endpoint -> endpoint.getMethod().name() + " " + endpoint.getPath())
+                .sorted()
+                .toList();
     }
 
     /** The port the server listens on (the chosen one when configured with 0). */
