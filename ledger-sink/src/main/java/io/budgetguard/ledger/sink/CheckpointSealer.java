@@ -32,6 +32,41 @@ final class CheckpointSealer {
         this.publisher = publisher;
     }
 
+    /**
+     * Signs the audit chains whose oldest unsigned entry is old enough, reading their heads under the chain locks;
+     * returns how many were signed.
+     */
+    int sealDue(Connection connection, AuditAppender audit) throws SQLException {
+        List<String> due = audit.due();
+        if (due.isEmpty()) {
+            return 0;
+        }
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        Map<String, ChainProgress> progress = new java.util.HashMap<>();
+        try {
+            AuditAppender.lock(connection, due);
+            for (ChainHeads.Found found : ChainHeads.AUDIT.read(connection, due).values()) {
+                long head = found.head().seq();
+                if (head > found.signedSeq()) {
+                    checkpointer.seal(ChainIds.audit(found.tenantId()), found.head()).ifPresent(checkpoint -> {
+                        checkpoints.add(checkpoint);
+                        progress.put(found.tenantId(), new ChainProgress(head, head, null));
+                    });
+                } else {
+                    progress.put(found.tenantId(), new ChainProgress(head, found.signedSeq(), null));
+                }
+            }
+            CheckpointStore.insert(connection, checkpoints);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+        publisher.publish(checkpoints);
+        progress.forEach(audit::progressed);
+        return checkpoints.size();
+    }
+
     /** Signs the cached ledger chains whose oldest unsigned entry is old enough; returns how many were signed. */
     int sealDue(Connection connection, ChainHeadCache cache) throws SQLException {
         List<Checkpoint> checkpoints = new ArrayList<>();

@@ -41,14 +41,24 @@ final class LedgerAppender {
 
     private final SinkOffsets offsets;
     private final Checkpointer checkpointer;
+    private final AuditAppender audit;
 
     LedgerAppender(SinkOffsets offsets, Checkpointer checkpointer) {
         this.offsets = Objects.requireNonNull(offsets);
         this.checkpointer = Objects.requireNonNull(checkpointer);
+        this.audit = new AuditAppender(checkpointer);
     }
 
-    /** What a committed batch did; {@code checkpoints} are stored and still to be published. */
-    record Result(int appended, int duplicates, List<Checkpoint> checkpoints) {
+    /** The audit side, whose unsigned tails the idle pass signs. */
+    AuditAppender audit() {
+        return audit;
+    }
+
+    /**
+     * What a committed batch did: ledger entries appended, duplicates skipped, audit entries appended, and the
+     * checkpoints stored (still to be published).
+     */
+    record Result(int appended, int duplicates, int audited, List<Checkpoint> checkpoints) {
 
         Result {
             checkpoints = List.copyOf(checkpoints);
@@ -78,6 +88,7 @@ final class LedgerAppender {
             connection.commit();
             storedOffsets.putAll(batch.nextOffsets());
             written.newChains().forEach((tenant, chain) -> cache.put(chain.partition(), tenant, chain.tracked()));
+            audit.committed(written.audited());
             return written.result();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly(connection, e);
@@ -87,7 +98,7 @@ final class LedgerAppender {
 
     private record PartitionChain(int partition, Tracked tracked) {}
 
-    private record Written(Result result, Map<String, PartitionChain> newChains) {}
+    private record Written(Result result, Map<String, PartitionChain> newChains, AuditAppender.Appended audited) {}
 
     /**
      * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id) index is the only
@@ -132,9 +143,11 @@ final class LedgerAppender {
             newChains.put(tenant, new PartitionChain(partitions.get(tenant),
                     new Tracked(heads.get(tenant), signed.after())));
         });
+        AuditAppender.Appended audited = audit.append(connection, batch.auditRecords());
+        checkpoints.addAll(audited.checkpoints());
         CheckpointStore.insert(connection, checkpoints);
         offsets.save(connection, batch.nextOffsets());
-        return new Written(new Result(entries.size(), duplicates, checkpoints), newChains);
+        return new Written(new Result(entries.size(), duplicates, audited.entries(), checkpoints), newChains, audited);
     }
 
     private void checkOffsets(Connection connection, SinkBatch batch, Map<TopicPartition, Long> storedOffsets)

@@ -3,6 +3,7 @@ package io.budgetguard.ledger.sink;
 import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.config.Env;
 import io.budgetguard.common.keys.KeyServices;
+import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
 import io.budgetguard.schemas.topics.Topics;
 import java.nio.file.Path;
@@ -13,7 +14,8 @@ import java.util.Objects;
  * Settings of the ledger sink. {@code topic} and {@code consumerGroup} default to {@code usage.priced.v1} and
  * {@value #DEFAULT_CONSUMER_GROUP}; tests and benchmarks override them ({@link #withTopic}, {@link #withConsumerGroup},
  * or {@code LEDGER_TOPIC}/{@code LEDGER_CONSUMER_GROUP}) so that runs on a shared broker cannot steal each other's
- * partitions. {@code keyService} says which key service signs checkpoints and wraps data keys (see
+ * partitions. {@code auditTopics} are the alert and control-plane topics appended to {@code audit_log} in the same
+ * transactions ({@link AuditTopics#STANDARD} unless overridden). {@code keyService} says which key service signs checkpoints and wraps data keys (see
  * {@link KeyServices}). {@link #toString()} never shows the password.
  */
 public record LedgerSinkConfig(
@@ -29,7 +31,8 @@ public record LedgerSinkConfig(
         int maxPollRecords,
         String checkpointTopic,
         CheckpointPolicy checkpointPolicy,
-        KeyServices.Selection keyService) {
+        KeyServices.Selection keyService,
+        AuditTopics auditTopics) {
 
     public static final String SERVICE = "ledger-sink";
     public static final String DEFAULT_CONSUMER_GROUP = "budgetguard-ledger-sink";
@@ -48,6 +51,7 @@ public record LedgerSinkConfig(
         Objects.requireNonNull(checkpointTopic, "checkpointTopic");
         Objects.requireNonNull(checkpointPolicy, "checkpointPolicy");
         Objects.requireNonNull(keyService, "keyService");
+        Objects.requireNonNull(auditTopics, "auditTopics");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -65,7 +69,8 @@ public record LedgerSinkConfig(
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 "127.0.0.1", DEFAULT_PORT, Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP,
                 DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT,
-                new KeyServices.Selection(KeyServices.Kind.LOCAL, null, Path.of(KeyServices.DEFAULT_LOCAL_DIR), ""));
+                new KeyServices.Selection(KeyServices.Kind.LOCAL, null, Path.of(KeyServices.DEFAULT_LOCAL_DIR), ""),
+                AuditTopics.STANDARD);
     }
 
     /**
@@ -100,37 +105,44 @@ public record LedgerSinkConfig(
         }
         env.validate();
         return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port, topic, group,
-                DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT, keys);
+                DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT, keys,
+                AuditTopics.STANDARD);
     }
 
     public LedgerSinkConfig withTopic(String newTopic) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
+                httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
     }
 
     public LedgerSinkConfig withConsumerGroup(String newGroup) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
+                httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
     }
 
     public LedgerSinkConfig withHttp(String newHost, int newPort) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService);
+                newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
     }
 
     public LedgerSinkConfig withMaxPollRecords(int newMaxPollRecords) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy, keyService);
+                httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
     }
 
     public LedgerSinkConfig withCheckpoints(String newTopic, CheckpointPolicy newPolicy) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy, keyService);
+                httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy, keyService, auditTopics);
     }
 
     public LedgerSinkConfig withKeyService(KeyServices.Selection newKeyService) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, newKeyService);
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, newKeyService, auditTopics);
+    }
+
+    public LedgerSinkConfig withAuditTopics(AuditTopics newAuditTopics) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
+                newAuditTopics);
     }
 
     @Override
@@ -140,6 +152,6 @@ public record LedgerSinkConfig(
                 + databaseUser + ", databasePassword=****, httpHost=" + httpHost + ", port=" + port + ", topic="
                 + topic + ", consumerGroup=" + consumerGroup + ", maxPollRecords=" + maxPollRecords
                 + ", checkpointTopic=" + checkpointTopic + ", checkpointPolicy=" + checkpointPolicy
-                + ", keyService=" + keyService.kind() + "]";
+                + ", keyService=" + keyService.kind() + ", auditTopics=" + auditTopics.names() + "]";
     }
 }

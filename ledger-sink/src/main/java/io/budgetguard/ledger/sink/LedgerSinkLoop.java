@@ -1,5 +1,8 @@
 package io.budgetguard.ledger.sink;
 
+import io.budgetguard.ledger.audit.AuditMapper;
+import io.budgetguard.ledger.audit.AuditRecord;
+import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.chain.EntryContent;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
 import io.budgetguard.ledger.privacy.DataKeyRef;
@@ -53,6 +56,7 @@ final class LedgerSinkLoop implements Runnable {
     private final LedgerAppender appender;
     private final SinkOffsets offsets;
     private final PricedUsageMapper mapper;
+    private final AuditMapper auditMapper;
     private final TenantDataKeys dataKeys;
     private final CheckpointSealer sealer;
     private final CheckpointPublisher publisher;
@@ -73,15 +77,16 @@ final class LedgerSinkLoop implements Runnable {
     private long lastSealCheckNanos;
     private Duration backoff = MIN_BACKOFF;
 
-    LedgerSinkLoop(Consumer<String, SpecificRecord> consumer, String pricedTopic, List<String> otherTopics,
+    LedgerSinkLoop(Consumer<String, SpecificRecord> consumer, String pricedTopic, AuditTopics auditTopics,
             DatabaseSession database, SinkOffsets offsets, LedgerAppender appender, PricedUsageMapper mapper,
             TenantDataKeys dataKeys, CheckpointSealer sealer, CheckpointPublisher publisher) {
         this.consumer = consumer;
         this.pricedTopic = pricedTopic;
         List<String> all = new ArrayList<>();
         all.add(pricedTopic);
-        all.addAll(otherTopics);
+        all.addAll(auditTopics.names());
         this.topics = List.copyOf(all);
+        this.auditMapper = new AuditMapper(auditTopics);
         this.database = database;
         this.offsets = offsets;
         this.appender = appender;
@@ -154,11 +159,15 @@ final class LedgerSinkLoop implements Runnable {
         long start = System.nanoTime();
         Map<String, DataKeyRef> keys = dataKeys.forEncryption(database.connection(), tenantsWithPersonalData(records));
         List<EntryContent> contents = new ArrayList<>(records.count());
+        List<AuditRecord> audited = new ArrayList<>();
         Map<TopicPartition, Long> nextOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<String, SpecificRecord> record : records.records(partition)) {
                 if (partition.topic().equals(pricedTopic)) {
                     contents.add(mapper.map((PricedUsage) record.value(), record.partition(), record.offset(), keys));
+                } else {
+                    auditMapper.map(record.topic(), record.key(), record.value(), record.timestamp())
+                            .ifPresent(audited::add);
                 }
             }
             // The consumer's position, not last offset + 1: it also steps over transaction markers and aborted
@@ -166,11 +175,13 @@ final class LedgerSinkLoop implements Runnable {
             nextOffsets.put(partition, consumer.position(partition));
         }
         LedgerAppender.Result result =
-                appender.append(database.connection(), new SinkBatch(contents, nextOffsets), heads, storedOffsets);
+                appender.append(database.connection(), new SinkBatch(contents, audited, nextOffsets), heads,
+                        storedOffsets);
         healthy = true;
         backoff = MIN_BACKOFF;
         publisher.publish(result.checkpoints());
         metrics.appended.increment(result.appended());
+        metrics.audited.increment(result.audited());
         metrics.duplicates.increment(result.duplicates());
         metrics.batches.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         if (result.duplicates() > 0) {
@@ -219,6 +230,7 @@ final class LedgerSinkLoop implements Runnable {
         sealAtStart();
         if (healthy) {
             sealer.sealDue(database.connection(), heads);
+            sealer.sealDue(database.connection(), appender.audit());
         }
     }
 

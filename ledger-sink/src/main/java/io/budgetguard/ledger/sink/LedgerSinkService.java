@@ -4,6 +4,7 @@ import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.common.http.Problem;
 import io.budgetguard.common.keys.KeyService;
 import io.budgetguard.common.keys.KeyServiceException;
+import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
 import io.budgetguard.ledger.checkpoint.CheckpointSigner;
 import io.budgetguard.ledger.checkpoint.Checkpointer;
@@ -18,7 +19,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The ledger sink: consumes {@code usage.priced.v1} (read_committed, no auto-commit) and appends every event to the
- * hash-chained {@code ledger_entries} exactly once, rows and offsets in one PostgreSQL transaction per poll; signs
+ * hash-chained {@code ledger_entries} exactly once, rows and offsets in one PostgreSQL transaction per poll; in the
+ * same transactions appends budget alerts and control-plane changes to the hash-chained {@code audit_log}; signs
  * checkpoints of every chain through the key service, stores them in {@code ledger_checkpoints} and publishes them to
  * {@code ledger.checkpoints.v1}. Serves {@code GET /v1/ledger/public-keys} (public), {@code /health/live},
  * {@code /health/ready} (the consumer joined its group and the database answers) and {@code /metrics}.
@@ -89,8 +91,7 @@ public final class LedgerSinkService implements AutoCloseable {
             SchemaRegistry registry = new HttpSchemaRegistry(config.schemaRegistryUrl());
             publisher = KafkaCheckpointPublisher.create(config.kafkaBootstrap(), config.checkpointTopic(),
                     Topics.LEDGER_CHECKPOINTS.valueSerde(registry).serializer());
-            Map<String, Deserializer<? extends SpecificRecord>> decoders =
-                    Map.of(config.topic(), Topics.USAGE_PRICED.valueSerde(registry).deserializer());
+            Map<String, Deserializer<? extends SpecificRecord>> decoders = decoders(registry);
             consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(),
                     new TopicValueDeserializer(decoders));
             database = new DatabaseSession(config.databaseUrl(), config.databaseUser(), config.databasePassword());
@@ -98,7 +99,7 @@ public final class LedgerSinkService implements AutoCloseable {
                     new Checkpointer(new CheckpointSigner(keys, clock), config.checkpointPolicy(), clock);
             SinkOffsets offsets = new SinkOffsets(config.consumerGroup());
             PricedUsageMapper mapper = new PricedUsageMapper();
-            loop = new LedgerSinkLoop(consumer, config.topic(), List.of(), database, offsets,
+            loop = new LedgerSinkLoop(consumer, config.topic(), config.auditTopics(), database, offsets,
                     new LedgerAppender(offsets, checkpointer), mapper, new TenantDataKeys(keys, clock),
                     new CheckpointSealer(checkpointer, publisher), publisher);
             loop.bind(new SinkMetrics(metrics, loop, mapper, checkpointer));
@@ -121,6 +122,20 @@ public final class LedgerSinkService implements AutoCloseable {
         LOG.info("Ledger sink started: topic {}, group {}, database user {}, HTTP on {}:{}", config.topic(),
                 config.consumerGroup(), config.databaseUser(), config.httpHost(), port());
         return this;
+    }
+
+    private Map<String, Deserializer<? extends SpecificRecord>> decoders(SchemaRegistry registry) {
+        Map<String, Deserializer<? extends SpecificRecord>> decoders = new HashMap<>();
+        decoders.put(config.topic(), Topics.USAGE_PRICED.valueSerde(registry).deserializer());
+        AuditTopics audit = config.auditTopics();
+        if (audit.enabled()) {
+            decoders.put(audit.alerts(), Topics.BUDGET_ALERTS.valueSerde(registry).deserializer());
+            decoders.put(audit.tenants(), Topics.CONTROL_TENANTS.valueSerde(registry).deserializer());
+            decoders.put(audit.apiKeys(), Topics.CONTROL_APIKEYS.valueSerde(registry).deserializer());
+            decoders.put(audit.budgets(), Topics.CONTROL_BUDGETS.valueSerde(registry).deserializer());
+            decoders.put(audit.prices(), Topics.CONTROL_PRICES.valueSerde(registry).deserializer());
+        }
+        return decoders;
     }
 
     private static void routes(Javalin http, PublicKeys publicKeys) {

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Timer;
 final class SinkMetrics {
 
     final Counter appended;
+    final Counter audited;
     final Counter duplicates;
     final Counter failures;
     final Timer batches;
@@ -22,6 +23,8 @@ final class SinkMetrics {
     SinkMetrics(MeterRegistry registry, LedgerSinkLoop loop, PricedUsageMapper mapper, Checkpointer checkpointer) {
         appended = Counter.builder("ledger.sink.entries.appended")
                 .description("Ledger entries committed").register(registry);
+        audited = Counter.builder("ledger.sink.audit.appended")
+                .description("Audit entries (alerts, control-plane changes) committed").register(registry);
         duplicates = Counter.builder("ledger.sink.duplicates.skipped")
                 .description("Events skipped because the ledger already held their (tenant_id, event_id)")
                 .register(registry);

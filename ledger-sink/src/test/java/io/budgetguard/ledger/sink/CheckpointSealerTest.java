@@ -145,4 +145,18 @@ class CheckpointSealerTest {
         assertThat(cache.get(acme)).hasValueSatisfying(c -> assertThat(c.progress().unsigned()).isFalse());
         assertThat(sealer.sealDue(writer, cache)).isZero();
     }
+
+    @Test
+    void shouldSignAnAuditTailLeftUnsignedUnderAuditTenant() throws SQLException {
+        String acme = SharedStack.unique("acme");
+        AuditAppender audit = new AuditAppender(new Checkpointer(new CheckpointSigner(keys, clock),
+                new CheckpointPolicy(1000, Duration.ofSeconds(10)), clock));
+        audit.append(writer, List.of(new io.budgetguard.ledger.audit.AuditRecord(acme, clock.instant(), "admin",
+                "tenant.created", "tenant/" + acme, "{}")));
+        writer.commit();
+
+        sealer.sealUnsigned(writer);
+
+        assertThat(checkpointSeqs("audit:" + acme)).containsExactly(1L);
+    }
 }

@@ -13,7 +13,10 @@ import io.budgetguard.ledger.checkpoint.PublicKeys;
 import io.budgetguard.ledger.privacy.DataKeyErasedException;
 import io.budgetguard.ledger.privacy.PersonalDataCipher;
 import io.budgetguard.ledger.privacy.TenantDataKeys;
+import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.LedgerCheckpoint;
+import io.budgetguard.schemas.control.ApiKey;
+import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ledger.testing.Fixtures;
 import io.budgetguard.ledger.testing.LedgerDatabase;
@@ -30,7 +33,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -72,6 +77,7 @@ class LedgerSinkServiceTest {
     static Path keyDir;
 
     private String topic;
+    private AuditTopics auditTopics;
     private List<String> tenants;
     private LedgerSinkConfig config;
     private final List<LedgerSinkService> started = new ArrayList<>();
@@ -87,10 +93,13 @@ class LedgerSinkServiceTest {
     void createTopic() throws Exception {
         topic = SharedStack.unique("priced");
         String checkpointTopic = SharedStack.unique("checkpoints");
+        auditTopics = AuditTopics.suffixed("-" + SharedStack.uniqueSuffix());
         tenants = List.of(SharedStack.unique("acme"), SharedStack.unique("globex"), SharedStack.unique("initech"));
         try (Admin admin = stack.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1),
-                    new NewTopic(checkpointTopic, 1, (short) 1))).all().get();
+            List<NewTopic> topics = new ArrayList<>(List.of(new NewTopic(topic, PARTITIONS, (short) 1),
+                    new NewTopic(checkpointTopic, 1, (short) 1)));
+            auditTopics.names().forEach(name -> topics.add(new NewTopic(name, 2, (short) 1)));
+            admin.createTopics(topics).all().get();
         }
         config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), db.url(), db.writerUser(),
                         db.writerPassword())
@@ -98,7 +107,8 @@ class LedgerSinkServiceTest {
                 .withConsumerGroup(SharedStack.unique("ledger-sink"))
                 .withHttp("127.0.0.1", 0)
                 .withMaxPollRecords(100)
-                .withCheckpoints(checkpointTopic, new CheckpointPolicy(1000, Duration.ofSeconds(1)));
+                .withCheckpoints(checkpointTopic, new CheckpointPolicy(1000, Duration.ofSeconds(1)))
+                .withAuditTopics(auditTopics);
     }
 
     @AfterEach
@@ -262,7 +272,7 @@ class LedgerSinkServiceTest {
 
         assertThat(sink.isReady()).isTrue();
         assertThat(metrics).contains("ledger_sink_entries_appended_total 15.0")
-                .contains("ledger_sink_assigned_partitions 3.0")
+                .contains("ledger_sink_assigned_partitions " + (PARTITIONS + 5 * 2) + ".0") // priced + 5 audit topics
                 .contains("ledger_sink_personal_data_encrypted_total 0.0");
     }
 
@@ -392,6 +402,55 @@ class LedgerSinkServiceTest {
             assertThatThrownBy(() -> new TenantDataKeys(keys, java.time.Clock.systemUTC())
                     .forDecryption(superuser, tenant, 1)).isInstanceOf(DataKeyErasedException.class);
             assertThat(new LedgerVerifier(superuser).verify(Optional.of(tenant)).ok()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldAppendAlertsAndControlChangesToTheAuditTrailExactlyOnceWithoutSecrets() throws Exception {
+        String tenant = tenants.get(0);
+        String bcrypt = "$2a$12$abcdefghijklmnopqrstuuJmN8Yk2c5HwW3YpZ6oO0l5lYx9XyZ1e";
+        ApiKey key = ApiKey.newBuilder().setKeyId("k" + SharedStack.uniqueSuffix() + "1234567").setTenantId(tenant)
+                .setRole("viewer").setSecretHash(bcrypt).setCreatedAt(Instant.now()).setRevokedAt(null).build();
+        BudgetAlert alert = BudgetAlert.newBuilder().setAlertId(tenant + "/monthly/2025-03-01T00:00:00Z/80")
+                .setTenantId(tenant).setBudgetId("monthly").setPeriod("monthly")
+                .setPeriodStart(Instant.parse("2025-03-01T00:00:00Z")).setPeriodEnd(Instant.parse("2025-04-01T00:00:00Z"))
+                .setThresholdPercent(80).setLimitUsd(new BigDecimal("1.000000000")).setSpendUsd(new BigDecimal("0.800000000"))
+                .setEventId("evt-9").setEventOccurredAt(Instant.now()).setEmittedAt(Instant.now()).setLate(false).build();
+        HttpSchemaRegistry registry = new HttpSchemaRegistry(stack.schemaRegistryUrl());
+        try (KafkaProducer<String, ApiKey> keys = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()), new StringSerializer(),
+                Topics.CONTROL_APIKEYS.valueSerde(registry).serializer());
+                KafkaProducer<String, BudgetAlert> alerts = new KafkaProducer<>(Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()), new StringSerializer(),
+                        Topics.BUDGET_ALERTS.valueSerde(registry).serializer())) {
+            keys.send(new ProducerRecord<>(auditTopics.apiKeys(), key.getKeyId(), key));
+            keys.send(new ProducerRecord<>(auditTopics.apiKeys(), key.getKeyId(),
+                    ApiKey.newBuilder(key).setRevokedAt(Instant.now()).build()));
+            alerts.send(new ProducerRecord<>(auditTopics.alerts(), tenant, alert));
+        }
+        String audited = "SELECT count(*) FROM audit_log WHERE tenant_id = ?";
+
+        LedgerSinkService sink = startSink();
+        await().atMost(TIMEOUT).until(() -> single(audited, tenant) == 3);
+        sink.close();
+        startSink();
+        produce("after-restart", 1);
+        await().atMost(TIMEOUT).until(() -> rows() == 3);
+
+        assertThat(single(audited, tenant)).isEqualTo(3);
+        assertThat(single("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND (details LIKE '%$2a$%' "
+                + "OR details LIKE '%secret%')", tenant)).isZero();
+        assertThat(single("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND actor = 'admin' "
+                + "AND action IN ('apikey.created', 'apikey.revoked')", tenant)).isEqualTo(2);
+        assertThat(single("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND actor = 'system' "
+                + "AND action = 'budget.alert'", tenant)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> single(
+                "SELECT count(*) FROM ledger_checkpoints WHERE tenant_id = 'audit:' || ? AND seq = 3", tenant) == 1);
+        try (Connection superuser = db.superuser()) {
+            VerificationReport report = new LedgerVerifier(superuser, keys.publicKeys("budgetguard-ledger"))
+                    .verify(Optional.of(tenant));
+            assertThat(report.ok()).as("%s", report.firstBreak()).isTrue();
+            assertThat(report.auditEntriesVerified()).isEqualTo(3);
         }
     }
 
