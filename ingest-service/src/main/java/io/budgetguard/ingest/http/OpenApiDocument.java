@@ -8,12 +8,13 @@ import java.io.UncheckedIOException;
 
 /**
  * {@code GET /openapi.json}: the OpenAPI 3.1 description of every route, a resource written alongside the code
- * ({@code src/main/resources/openapi.json}); a test keeps it and the registered routes in step.
+ * ({@code src/main/resources/io/budgetguard/ingest/http/openapi.json}, in this package so that it cannot collide with
+ * another module's document in the shaded CLI jar); a test keeps it and the registered routes in step.
  */
 public final class OpenApiDocument implements Handler {
 
     public static final String PATH = "/openapi.json";
-    private static final String RESOURCE = "/openapi.json";
+    private static final String RESOURCE = "openapi.json";
 
     private final byte[] document;
 
