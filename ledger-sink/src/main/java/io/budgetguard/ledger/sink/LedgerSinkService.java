@@ -4,6 +4,7 @@ import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.common.http.Problem;
 import io.budgetguard.common.keys.KeyService;
 import io.budgetguard.common.keys.KeyServiceException;
+import io.budgetguard.ledger.api.LedgerApi;
 import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
 import io.budgetguard.ledger.checkpoint.CheckpointSigner;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * hash-chained {@code ledger_entries} exactly once, rows and offsets in one PostgreSQL transaction per poll; in the
  * same transactions appends budget alerts and control-plane changes to the hash-chained {@code audit_log}; signs
  * checkpoints of every chain through the key service, stores them in {@code ledger_checkpoints} and publishes them to
- * {@code ledger.checkpoints.v1}. Serves {@code GET /v1/ledger/public-keys} (public), {@code /health/live},
+ * {@code ledger.checkpoints.v1}. Serves {@code GET /v1/ledger/public-keys} (public), {@code GET /v1/ledger} and
+ * {@code GET /v1/ledger/checkpoints} (tenant API key, viewer or above, see {@link LedgerApi}), {@code /health/live},
  * {@code /health/ready} (the consumer joined its group and the database answers) and {@code /metrics}.
  *
  * <p>The database must already be migrated ({@code io.budgetguard.infra.db.Migrations}) and the configured user be a
@@ -57,6 +59,7 @@ public final class LedgerSinkService implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private KeyService keys;
     private CheckpointPublisher publisher;
+    private LedgerApi api;
     private LedgerSinkLoop loop;
     private Thread thread;
     private Javalin http;
@@ -99,16 +102,22 @@ public final class LedgerSinkService implements AutoCloseable {
                     new Checkpointer(new CheckpointSigner(keys, clock), config.checkpointPolicy(), clock);
             SinkOffsets offsets = new SinkOffsets(config.consumerGroup());
             PricedUsageMapper mapper = new PricedUsageMapper();
+            TenantDataKeys dataKeys = new TenantDataKeys(keys, clock);
             loop = new LedgerSinkLoop(consumer, config.topic(), config.auditTopics(), database, offsets,
-                    new LedgerAppender(offsets, checkpointer), mapper, new TenantDataKeys(keys, clock),
+                    new LedgerAppender(offsets, checkpointer), mapper, dataKeys,
                     new CheckpointSealer(checkpointer, publisher), publisher);
             loop.bind(new SinkMetrics(metrics, loop, mapper, checkpointer));
+            api = LedgerApi.start(apiSettings(registry), dataKeys, clock);
             http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady);
             routes(http, new PublicKeys(keys, clock));
+            api.register(http);
             http.start(config.httpHost(), config.port());
         } catch (RuntimeException e) {
             closeQuietly(consumer, database);
             loop = null;
+            if (api != null) {
+                api.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -122,6 +131,13 @@ public final class LedgerSinkService implements AutoCloseable {
         LOG.info("Ledger sink started: topic {}, group {}, database user {}, HTTP on {}:{}", config.topic(),
                 config.consumerGroup(), config.databaseUser(), config.httpHost(), port());
         return this;
+    }
+
+    /** The API follows the control-plane topics the audit trail reads (their standard names unless renamed). */
+    private LedgerApi.Settings apiSettings(SchemaRegistry registry) {
+        AuditTopics topics = config.auditTopics().enabled() ? config.auditTopics() : AuditTopics.STANDARD;
+        return new LedgerApi.Settings(config.kafkaBootstrap(), registry, topics.apiKeys(), topics.tenants(),
+                config.databaseUrl(), config.databaseUser(), config.databasePassword());
     }
 
     private Map<String, Deserializer<? extends SpecificRecord>> decoders(SchemaRegistry registry) {
@@ -185,6 +201,7 @@ public final class LedgerSinkService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         http.stop();
+        api.close();
         publisher.close();
         metrics.close();
         if (givenKeys == null) {
