@@ -37,7 +37,7 @@ final class BenchStack implements AutoCloseable {
     final EmbeddedKafka kafka;
     final EmbeddedRegistry registry;
     final String adminKey = AdminKeyVerifier.newAdminKey();
-    private final Map<Integer, IngestService> ingestByLinger = new ConcurrentHashMap<>();
+    private final Map<String, IngestService> ingestByName = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newHttpClient();
 
     private BenchStack(EmbeddedKafka kafka, EmbeddedRegistry registry) {
@@ -91,9 +91,10 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** An ingest instance with {@code INGEST_LINGER_MS=lingerMs}, started on first use; its base URL. */
-    String ingest(int lingerMs) {
-        IngestService service = ingestByLinger.computeIfAbsent(lingerMs, linger -> {
+    /** The ingest instance {@code name} with {@code INGEST_LINGER_MS=lingerMs}, started on first use; its base URL. */
+    String ingest(String name, int lingerMs) {
+        IngestService service = ingestByName.computeIfAbsent(name + "/" + lingerMs, key -> {
+            int linger = lingerMs;
             Map<String, String> env = new HashMap<>();
             env.put("KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.put("SCHEMA_REGISTRY_URL", registry.ccompatUrl());
@@ -132,7 +133,7 @@ final class BenchStack implements AutoCloseable {
 
     @Override
     public void close() {
-        ingestByLinger.values().forEach(IngestService::close);
+        ingestByName.values().forEach(IngestService::close);
         registry.close();
         kafka.close();
     }

@@ -35,7 +35,7 @@ public final class IngestBenchmark {
             // created first: a partition that has just got its leader answers NOT_LEADER for a moment, and the
             // idempotent producer's retries then fail records with OutOfOrderSequence
             stack.createTopicLikeUsageEvents(RAW_TOPIC);
-            String ingestUrl = stack.ingest(settings.lingerMs());
+            String ingestUrl = stack.ingest("main", settings.lingerMs());
             List<BenchStack.Tenant> tenants = stack.createTenants(ingestUrl, "bench", settings.tenants());
             SampleEvents samples = new SampleEvents();
             for (BenchStack.Tenant tenant : tenants) {
@@ -90,7 +90,8 @@ public final class IngestBenchmark {
                     .map(r -> String.format(Locale.ROOT, "%.3f", r)).collect(java.util.stream.Collectors.joining(" ")));
 
             // (c) single-event latency, open loop
-            String singleUrl = stack.ingest(settings.singleLingerMs());
+            String singleUrl = stack.ingest(Boolean.getBoolean("bench.singleOwnInstance") ? "single" : "main",
+                    settings.singleLingerMs());
             BenchStack.Tenant single = stack.createTenants(singleUrl, "single", 1).get(0);
             awaitAccepted(singleUrl, single, samples);
             SingleEventLatencyRun.Result latency = SingleEventLatencyRun.run(singleUrl, single, samples,
