@@ -2,13 +2,14 @@
 # Benchmarks (not part of ./mvnw verify). Usage: bench/run.sh <benchmark> [-Dbench.x=… JVM options]
 #   ingest      raw producer vs HTTP ingest on one embedded broker, single-event latency; last line "ingest ratio=…"
 #   ingest-jmh  JMH: cached API-key authentication, JSON → Avro (parse, validate, encode) per event
+#   sink        ledger sink vs raw COPY of the same rows into the same table, same run; last line "sink ratio=…"
 # Set BENCH_SKIP_BUILD=1 to reuse what is built (the modules the benchmark needs must be installed in ~/.m2).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MVN="$ROOT/mvnw -B -q"
 
 usage() {
-  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -37,6 +38,12 @@ case "${1:-}" in
     build ingest ingest-service
     exec java -cp "$(classpath ingest)" org.openjdk.jmh.Main -jvmArgs "-Xmx1g" "$@" \
       'io.budgetguard.bench.ingest.jmh.*'
+    ;;
+  sink)
+    shift
+    build sink ledger-sink
+    exec java -Xms512m -Xmx1g -Dapicurio.home="$ROOT/infra/target/apicurio" "$@" \
+      -cp "$(classpath sink)" io.budgetguard.bench.sink.SinkBenchmark
     ;;
   *) usage;;
 esac

@@ -1,0 +1,256 @@
+package io.budgetguard.bench.sink;
+
+import io.budgetguard.common.keys.KeyService;
+import io.budgetguard.common.keys.local.LocalKeyService;
+import io.budgetguard.infra.db.DatabasePasswords;
+import io.budgetguard.infra.db.Migrations;
+import io.budgetguard.infra.local.EmbeddedPostgres;
+import io.budgetguard.infra.local.LocalStack;
+import io.budgetguard.ledger.audit.AuditTopics;
+import io.budgetguard.ledger.sink.LedgerSinkConfig;
+import io.budgetguard.ledger.sink.LedgerSinkService;
+import io.budgetguard.ledger.store.LedgerColumns;
+import io.budgetguard.schemas.PricedUsage;
+import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bench/run.sh sink}: on one embedded broker and PostgreSQL (and the Apicurio registry), per round:
+ *
+ * <ol>
+ *   <li>preloads N priced events to a fresh topic (not measured);
+ *   <li><b>sink</b>: the real {@link LedgerSinkService} (production settings: 2000-record polls, the writer login,
+ *       checkpoints, audit topics subscribed, local key service, one event in ten encrypted) appends them to a fresh
+ *       ledger database; its rate is measured between the first and the last batch's commit, from the rows'
+ *       {@code recorded_at} (each batch's transaction start), so the consumer group join is not counted;
+ *   <li><b>raw COPY</b>: the same rows (read back, tenants renamed) are COPYed into the same table in batches of the
+ *       same size, one transaction each — the physical limit PRODUCT.md §7 compares against.
+ * </ol>
+ *
+ * An unmeasured warm-up round (a quarter of the events) comes first. Rounds repeat on a shared machine whose
+ * background load drifts; the medians are reported, with the load average before and after. The last line reads
+ * {@code sink ratio=<sink rows/s ÷ raw COPY rows/s> sink_rows_per_s=… raw_copy_rows_per_s=… …}.
+ */
+public final class SinkBenchmark {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SinkBenchmark.class);
+    private static final int BATCH = LedgerSinkConfig.DEFAULT_MAX_POLL_RECORDS;
+
+    private record Round(double sinkRowsPerSecond, double copyRowsPerSecond, double sinkSeconds, double copySeconds) {
+
+        double ratio() {
+            return sinkRowsPerSecond / copyRowsPerSecond;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        Path data = Files.createTempDirectory("bench-sink");
+        double loadBefore = load();
+        List<Round> rounds = new ArrayList<>();
+        try (LocalStack stack = LocalStack.start(LocalStack.Options.ephemeral(data.resolve("stack")));
+                KeyService keys = LocalKeyService.open(data.resolve("keys"), "bench")) {
+            if (settings.warmup()) {
+                // unmeasured: JIT, page cache, the registry's schema ids
+                round(stack, keys, new BenchSettings(Math.max(settings.events() / 4, 10_000), settings.tenants(),
+                        settings.partitions(), settings.personalEvery(), 1, false), 0);
+            }
+            for (int round = 1; round <= settings.rounds(); round++) {
+                Round result = round(stack, keys, settings, round);
+                rounds.add(result);
+                System.out.printf(Locale.ROOT, "round %d: sink %.0f rows/s (%.2f s first to last commit), raw COPY "
+                        + "%.0f rows/s (%.2f s), ratio %.2f%n", round, result.sinkRowsPerSecond(), result.sinkSeconds(),
+                        result.copyRowsPerSecond(), result.copySeconds(), result.ratio());
+            }
+        }
+        double sink = median(rounds.stream().mapToDouble(Round::sinkRowsPerSecond).toArray());
+        double copy = median(rounds.stream().mapToDouble(Round::copyRowsPerSecond).toArray());
+        double ratio = median(rounds.stream().mapToDouble(Round::ratio).toArray());
+        System.out.printf(Locale.ROOT, "sink ratio=%.2f sink_rows_per_s=%.0f raw_copy_rows_per_s=%.0f events=%d "
+                + "batch=%d tenants=%d partitions=%d personal_every=%d rounds=%d load_before=%.1f load_after=%.1f%n",
+                ratio, sink, copy, settings.events(), BATCH, settings.tenants(), settings.partitions(),
+                settings.personalEvery(), settings.rounds(), loadBefore, load());
+    }
+
+    private static Round round(LocalStack stack, KeyService keys, BenchSettings settings, int round)
+            throws Exception {
+        EmbeddedPostgres postgres = stack.postgres();
+        String database = "bench_sink_" + round + "_" + System.nanoTime();
+        postgres.createDatabaseIfMissing(database);
+        String url = postgres.jdbcUrl(database);
+        Migrations.migrate(url, postgres.superuser(), postgres.superuserPassword());
+        String writer = "bench_writer_" + round;
+        String password = DatabasePasswords.generate();
+        Migrations.grantLogin(url, postgres.superuser(), postgres.superuserPassword(), Migrations.WRITER_ROLE, writer,
+                password);
+        String topic = "bench-priced-" + round + "-" + System.nanoTime();
+        try (Admin admin = stack.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), (short) 1))).all().get();
+        }
+        preload(stack, topic, settings, round);
+
+        LedgerSinkConfig config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), url, writer,
+                password).withTopic(topic).withConsumerGroup("bench-sink-" + round).withHttp("127.0.0.1", 0)
+                .withAuditTopics(AuditTopics.STANDARD);
+        try (LedgerSinkService sink = new LedgerSinkService(config, keys).start();
+                Connection superuser = DriverManager.getConnection(url, postgres.superuser(),
+                        postgres.superuserPassword())) {
+            while (storedOffsets(superuser, topic) < settings.events()) {
+                Thread.sleep(100);
+            }
+            LOG.info("Round {}: sink batches {}", round, batchMetrics(sink.port()));
+        }
+        try (Connection superuser = DriverManager.getConnection(url, postgres.superuser(),
+                postgres.superuserPassword())) {
+            double sinkSeconds = firstToLastCommitSeconds(superuser);
+            long lastBatch = single(superuser,
+                    "SELECT count(*) FROM ledger_entries WHERE recorded_at = (SELECT max(recorded_at) FROM ledger_entries)");
+            double sinkRate = (settings.events() - lastBatch) / sinkSeconds;
+            double copySeconds = rawCopySeconds(superuser);
+            return new Round(sinkRate, settings.events() / copySeconds, sinkSeconds, copySeconds);
+        }
+    }
+
+    private static void preload(LocalStack stack, String topic, BenchSettings settings, int round) {
+        long start = System.nanoTime();
+        Instant occurred = Instant.now().minusSeconds(60);
+        try (KafkaProducer<String, PricedUsage> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 20,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(),
+                Topics.USAGE_PRICED.valueSerde(new HttpSchemaRegistry(stack.schemaRegistryUrl())).serializer())) {
+            for (int i = 0; i < settings.events(); i++) {
+                String tenant = "bench-" + round + "-t" + (i % settings.tenants());
+                boolean personal = settings.personalEvery() > 0 && i % settings.personalEvery() == 0;
+                producer.send(new ProducerRecord<>(topic, tenant, PricedUsage.newBuilder()
+                        .setTenantId(tenant).setApiKeyId("k0123456789abcde").setEventId("evt-" + i)
+                        .setOccurredAt(occurred.plusMillis(i % 60_000)).setReceivedAt(occurred.plusSeconds(1))
+                        .setPricedAt(occurred.plusSeconds(1)).setProvider("openai").setModel("gpt-4o")
+                        .setInputTokens(1000 + i % 500).setCachedInputTokens(200).setCacheWriteTokens(0)
+                        .setOutputTokens(300).setReasoningTokens(0)
+                        .setInputCostUsd(new BigDecimal("0.002500000")).setCachedInputCostUsd(new BigDecimal("0.000250000"))
+                        .setCacheWriteCostUsd(new BigDecimal("0.000000000")).setOutputCostUsd(new BigDecimal("0.003000000"))
+                        .setCostUsd(new BigDecimal("0.005750000")).setPriceVersion("2025-03-01").setUnpriced(false)
+                        .setEndUser(personal ? "user-" + (i % 997) + "@example.com" : null)
+                        .setMetadata(personal ? Map.of("team", "search", "feature", "summaries") : Map.of())
+                        .build()));
+            }
+        }
+        LOG.info("Round {}: preloaded {} events in {} ms", round, settings.events(),
+                (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** The sink's own batch timer (time inside append, commit included) from its /metrics. */
+    private static String batchMetrics(int port) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.body().lines().filter(line -> line.startsWith("ledger_sink_batch_seconds_count")
+                || line.startsWith("ledger_sink_batch_seconds_sum") || line.startsWith("ledger_sink_batch_seconds_max"))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    private static long storedOffsets(Connection connection, String topic) throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(
+                "SELECT coalesce(sum(next_offset), 0) FROM sink_offsets WHERE topic = ?")) {
+            query.setString(1, topic);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+    }
+
+    private static double firstToLastCommitSeconds(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(
+                "SELECT extract(epoch FROM max(recorded_at) - min(recorded_at)) FROM ledger_entries")) {
+            rows.next();
+            return rows.getDouble(1);
+        }
+    }
+
+    /** COPYs every ledger row again (tenants renamed) in batches of the sink's size, one transaction each. */
+    private static double rawCopySeconds(Connection superuser) throws Exception {
+        ByteArrayOutputStream csv = new ByteArrayOutputStream();
+        CopyManager copy = superuser.unwrap(PGConnection.class).getCopyAPI();
+        copy.copyOut("COPY (SELECT 'raw-' || tenant_id, " + LedgerColumns.INSERTED.substring("tenant_id, ".length())
+                + " FROM ledger_entries ORDER BY tenant_id, seq) TO STDOUT (FORMAT csv)", csv);
+        byte[] bytes = csv.toByteArray();
+        List<int[]> chunks = chunks(bytes, BATCH);
+        superuser.setAutoCommit(false);
+        long start = System.nanoTime();
+        for (int[] chunk : chunks) {
+            copy.copyIn("COPY ledger_entries (" + LedgerColumns.INSERTED + ") FROM STDIN (FORMAT csv)",
+                    new ByteArrayInputStream(bytes, chunk[0], chunk[1] - chunk[0]));
+            superuser.commit();
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /** Splits CSV into chunks of {@code lines} records, never inside a quoted field. */
+    private static List<int[]> chunks(byte[] bytes, int lines) {
+        List<int[]> chunks = new ArrayList<>();
+        int begin = 0;
+        int count = 0;
+        boolean quoted = false;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '"') {
+                quoted = !quoted;
+            } else if (bytes[i] == '\n' && !quoted && ++count == lines) {
+                chunks.add(new int[] {begin, i + 1});
+                begin = i + 1;
+                count = 0;
+            }
+        }
+        if (begin < bytes.length) {
+            chunks.add(new int[] {begin, bytes.length});
+        }
+        return chunks;
+    }
+
+    private static long single(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double load() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+}
