@@ -113,42 +113,27 @@ final class LedgerAppender {
         Set<EventKey> recorded =
                 lookUpRecorded ? RecordedEvents.existing(connection, distinctKeys(batch)) : Set.of();
 
+        List<LedgerEntry> entries = new ArrayList<>(batch.contents().size());
         Map<String, ChainHead> heads = new HashMap<>();
         before.forEach((tenant, tracked) -> heads.put(tenant, tracked.head()));
         Map<String, List<ChainHead>> appended = new LinkedHashMap<>();
         Map<String, Integer> partitions = new HashMap<>();
         Set<EventKey> seen = new HashSet<>();
         int duplicates = 0;
-        int count = 0;
-        // rows stream to the server as they are chained, so that it inserts while the next ones are hashed
-        LedgerCopyWriter.Stream copy = null;
-        try {
-            for (EntryContent content : batch.contents()) {
-                EventKey key = new EventKey(content.tenantId(), content.eventId());
-                if (recorded.contains(key) || !seen.add(key)) {
-                    duplicates++;
-                    continue;
-                }
-                LedgerEntry entry = heads.get(content.tenantId()).append(content);
-                ChainHead head = ChainHead.of(entry);
-                heads.put(content.tenantId(), head);
-                appended.computeIfAbsent(content.tenantId(), t -> new ArrayList<>()).add(head);
-                partitions.put(content.tenantId(), content.sourcePartition());
-                if (copy == null) {
-                    copy = LedgerCopyWriter.open(connection);
-                }
-                copy.add(entry);
-                count++;
+        for (EntryContent content : batch.contents()) {
+            EventKey key = new EventKey(content.tenantId(), content.eventId());
+            if (recorded.contains(key) || !seen.add(key)) {
+                duplicates++;
+                continue;
             }
-            if (copy != null) {
-                copy.finish();
-            }
-        } catch (SQLException | RuntimeException e) {
-            if (copy != null) {
-                copy.cancel();
-            }
-            throw e;
+            LedgerEntry entry = heads.get(content.tenantId()).append(content);
+            ChainHead head = ChainHead.of(entry);
+            heads.put(content.tenantId(), head);
+            appended.computeIfAbsent(content.tenantId(), t -> new ArrayList<>()).add(head);
+            partitions.put(content.tenantId(), content.sourcePartition());
+            entries.add(entry);
         }
+        LedgerCopyWriter.append(connection, entries);
 
         List<Checkpoint> checkpoints = new ArrayList<>();
         Map<String, PartitionChain> newChains = new HashMap<>();
@@ -162,7 +147,7 @@ final class LedgerAppender {
         checkpoints.addAll(audited.checkpoints());
         CheckpointStore.insert(connection, checkpoints);
         offsets.save(connection, batch.nextOffsets());
-        return new Written(new Result(count, duplicates, audited.entries(), checkpoints), newChains, audited);
+        return new Written(new Result(entries.size(), duplicates, audited.entries(), checkpoints), newChains, audited);
     }
 
     private void checkOffsets(Connection connection, SinkBatch batch, Map<TopicPartition, Long> storedOffsets)
