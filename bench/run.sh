@@ -2,6 +2,7 @@
 # Benchmarks (not part of ./mvnw verify). Usage: bench/run.sh <benchmark> [-Dbench.x=… JVM options]
 #   ingest      raw producer vs HTTP ingest on one embedded broker, single-event latency; last line "ingest ratio=…"
 #   ingest-jmh  JMH: cached API-key authentication, JSON → Avro (parse, validate, encode) per event
+#   streams     metering topology vs pass-through EOS + dedup store on one broker and input; alert latency; last line "streams ratio=…"
 #   sink        ledger sink vs raw COPY of the same rows into the same table, same run; last line "sink ratio=…"
 # Set BENCH_SKIP_BUILD=1 to reuse what is built (the modules the benchmark needs must be installed in ~/.m2).
 set -euo pipefail
@@ -9,7 +10,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MVN="$ROOT/mvnw -B -q"
 
 usage() {
-  sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -38,6 +39,11 @@ case "${1:-}" in
     build ingest ingest-service
     exec java -cp "$(classpath ingest)" org.openjdk.jmh.Main -jvmArgs "-Xmx1g" "$@" \
       'io.budgetguard.bench.ingest.jmh.*'
+    ;;
+  streams)
+    shift
+    build streams metering-streams
+    exec java -Xms1g -Xmx2g "$@" -cp "$(classpath streams)" io.budgetguard.bench.streams.StreamsBenchmark
     ;;
   sink)
     shift

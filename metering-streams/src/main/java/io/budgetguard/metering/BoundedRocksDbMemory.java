@@ -20,11 +20,18 @@ import org.rocksdb.WriteBufferManager;
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
     static final long TOTAL_OFF_HEAP_BYTES = 64L * 1024 * 1024;
-    static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
+    static final long MEMTABLE_BYTES = 24L * 1024 * 1024;
     private static final double INDEX_FILTER_BLOCK_RATIO = 0.1;
     private static final long BLOCK_SIZE = 16 * 1024;
     private static final int MEMTABLES_PER_STORE = 2;
     private static final long MEMTABLE_SIZE = 4L * 1024 * 1024;
+    /**
+     * A memtable reserves memory an arena block at a time, by default an eighth of its size (512 KiB). The process has
+     * dozens of memtables (each task's stores, each dedup segment, each store's offsets column family), so with the
+     * default the reservations alone exceeded the write-buffer budget and the write buffer manager flushed memtables
+     * continuously (thousands of tiny SST files and compactions a minute, measured by {@code bench/run.sh streams}).
+     */
+    private static final long ARENA_BLOCK_SIZE = 64 * 1024;
 
     private static final Cache CACHE = new LRUCache(TOTAL_OFF_HEAP_BYTES, -1, false, INDEX_FILTER_BLOCK_RATIO);
     private static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
@@ -40,6 +47,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
         options.setWriteBufferManager(WRITE_BUFFERS);
         options.setMaxWriteBufferNumber(MEMTABLES_PER_STORE);
         options.setWriteBufferSize(MEMTABLE_SIZE);
+        options.setArenaBlockSize(ARENA_BLOCK_SIZE);
         options.setTableFormatConfig(table);
     }
 

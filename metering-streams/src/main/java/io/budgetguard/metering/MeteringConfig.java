@@ -38,7 +38,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *                          keeps its partitions before the group hands them to the others
  * @param transactionTimeout {@code STREAMS_TRANSACTION_TIMEOUT_MS}, default 10 s (Kafka Streams' under exactly-once):
  *                          how long a crashed instance's open transaction blocks its partitions' new owner at most
- * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon
+ * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon,
+ *                          {@code STREAMS_OUTPUT_INTERVAL_MS} (default 1000) how often changed spend snapshots and
+ *                          statuses are emitted
  */
 public record MeteringConfig(
         String kafkaBootstrap,
@@ -127,11 +129,12 @@ public record MeteringConfig(
             env.problem("STREAMS_TRANSACTION_TIMEOUT_MS (" + transactionTimeout.toMillis()
                     + ") must not be shorter than STREAMS_COMMIT_INTERVAL_MS (" + commitInterval.toMillis() + ")");
         }
+        Duration outputInterval = env.millis("STREAMS_OUTPUT_INTERVAL_MS", MeteringTopologyConfig.DEFAULT_OUTPUT_INTERVAL);
         env.validate();
         return new MeteringConfig(bootstrap, registry, applicationId, stateDir, host, port, threads, commitInterval,
                 replicationFactor, DEFAULT_CLOSE_TIMEOUT, advertised == null ? null : URI.create(advertised),
-                sessionTimeout, transactionTimeout,
-                MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(dedupHours)));
+                sessionTimeout, transactionTimeout, MeteringTopologyConfig.defaults()
+                        .withDedupHorizon(Duration.ofHours(dedupHours)).withOutputInterval(outputInterval));
     }
 
     /** Why {@code url} cannot be an advertised URL ({@code http://host:port}, nothing else), or empty when it can. */
@@ -171,6 +174,12 @@ public record MeteringConfig(
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
                 transactionTimeout, tuning);
+    }
+
+    public MeteringConfig withCommitInterval(Duration interval) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                streamThreads, interval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, topology);
     }
 
     /** With a shorter (tests) or longer failure detection and zombie-transaction timeout. */

@@ -10,8 +10,10 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
@@ -25,19 +27,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts each priced event into the tenant's spend totals, then applies the tenant's budgets: spend snapshots,
- * threshold alerts (exactly once per budget, period and threshold) and the tenant's budget status.
+ * Counts each priced event into the tenant's spend, then applies the tenant's budgets: threshold alerts (exactly once
+ * per budget, period and threshold, emitted with the event that crossed), spend snapshots and the tenant's budget
+ * status (coalesced, emitted every output interval).
  *
- * <p><b>Spend is aggregated independently of budgets.</b> Every event is added to twelve totals: the three period
- * kinds it falls in (its own day, ISO week and month, from {@code occurred_at}) times the four scopes it counts in
- * (tenant-wide, its API key, its model, its API key with its model). Any budget, including one created or changed
- * mid-period, therefore reads its period's whole spend from one total, with no back-fill and no scan.
+ * <p><b>Spend is aggregated independently of budgets.</b> Every event adds to exactly one total in {@link SpendByDay}:
+ * its tenant, UTC day, API key and model. A budget's spend — daily, weekly or monthly, tenant-wide or narrowed to a key
+ * and/or a model — is the sum of those totals over its period's days, so any budget, including one created or changed
+ * mid-period, applies to the period's whole spend without back-fill. The sums a budget needs are computed once and
+ * then kept up to date in memory ({@link PeriodSums}); one store update per event is all the per-event state cost.
  *
- * <p><b>Alerts.</b> After adding an event, every threshold of every matching budget that the period's spend has
- * reached and that is not yet marked in the alert store is emitted and marked, in the same exactly-once transaction
- * as the input offset: duplicates, restarts and replays cannot alert twice. A budget created when its period's spend
- * is already above a threshold alerts on the next event of that period. An alert caused by an event whose period had
+ * <p><b>Alerts.</b> After counting an event, every threshold of every matching budget that the period's spend has
+ * reached and that is not yet marked in the alert store is emitted and marked, in the same exactly-once transaction as
+ * the input offset: duplicates, restarts and replays cannot alert twice. A budget created when its period's spend is
+ * already above a threshold alerts on the next event of that period. An alert caused by an event whose period had
  * ended before it was processed is marked {@code late}.
+ *
+ * <p><b>Snapshots and status</b> ({@code tenant.spend.v1}, {@code budget.status.v1}, both compacted: only the latest
+ * value per key matters) are coalesced: an event marks its budgets' periods and its tenant as changed, and a wall-clock
+ * punctuator emits the latest value of each marked one every output interval. A status level changes only when a
+ * threshold is crossed, so an event that alerts also emits its tenant's status at once: ok → warning → exceeded is
+ * never later than the alert. Marks of current periods live in memory;
+ * after a restart or a rebalance every tenant the task knows gets its status and current snapshots again, which covers
+ * marks lost with the process. A mark of a period that had already ended (a late event) is also kept in a store, so
+ * its final snapshot is emitted even across a crash.
  *
  * <p><b>Processing time</b> (lateness, the status's current period) is the later of stream time and wall-clock time.
  */
@@ -46,93 +59,141 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
     private static final Logger LOG = LoggerFactory.getLogger(BudgetEvaluator.class);
     /** Bound on one purge pass, so that the stream thread never stalls; the rest goes on the next pass. */
     private static final int MAX_PURGED_PER_PASS = 10_000;
+    /** Derived period sums a task keeps in memory (least recently used ones are recomputed when needed again). */
+    private static final int MAX_CACHED_SUMS = 50_000;
+    /** Per-day totals a task remembers having written (the busy ones), so adding to them needs no store read. */
+    private static final int MAX_REMEMBERED_TOTALS = 20_000;
+    private static final char SEPARATOR = '\u0000';
 
     /** Where the evaluator keeps its state and sends its output. */
     public record Wiring(
-            String spendStore, String alertedStore, String statusRefreshStore, String alertsChild, String statusChild,
-            String spendChild) {}
+            String spendStore, String alertedStore, String statusRefreshStore, String pendingSnapshotsStore,
+            String alertsChild, String statusChild, String spendChild) {}
+
+    /** Timing of the evaluator's punctuators. */
+    public record Intervals(Duration spendRetention, Duration maintenance, Duration statusRefresh, Duration output) {}
+
+    /** A budget period whose snapshot must be emitted. */
+    private record PendingSnapshot(String tenantId, String budgetId, PeriodKind kind, long startDay) {}
 
     private final BudgetIndex budgets;
     private final Wiring wiring;
-    private final Duration spendRetention;
-    private final Duration maintenanceInterval;
-    private final Duration statusRefreshInterval;
+    private final Intervals intervals;
+    private final PeriodSums sums = new PeriodSums(MAX_CACHED_SUMS);
+    private final Set<String> changedTenants = new LinkedHashSet<>();
+    private final Set<PendingSnapshot> changedPeriods = new LinkedHashSet<>();
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SpendTotals> spend;
+    private SpendByDay.Writer spendWriter;
+    private AlertMarks alertMarks;
     private KeyValueStore<String, Long> alerted;
     private KeyValueStore<String, Long> statusRefresh;
+    private KeyValueStore<String, Long> pendingSnapshots;
     private Sensor alerts;
 
-    public BudgetEvaluator(BudgetIndex budgets, Wiring wiring, Duration spendRetention, Duration maintenanceInterval,
-            Duration statusRefreshInterval) {
+    public BudgetEvaluator(BudgetIndex budgets, Wiring wiring, Intervals intervals) {
         this.budgets = Objects.requireNonNull(budgets, "budgets");
         this.wiring = Objects.requireNonNull(wiring, "wiring");
-        this.spendRetention = spendRetention;
-        this.maintenanceInterval = maintenanceInterval;
-        this.statusRefreshInterval = statusRefreshInterval;
+        this.intervals = Objects.requireNonNull(intervals, "intervals");
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.spend = context.getStateStore(wiring.spendStore());
+        this.spendWriter = new SpendByDay.Writer(spend, MAX_REMEMBERED_TOTALS);
         this.alerted = context.getStateStore(wiring.alertedStore());
+        this.alertMarks = new AlertMarks(alerted, MAX_CACHED_SUMS);
         this.statusRefresh = context.getStateStore(wiring.statusRefreshStore());
+        this.pendingSnapshots = context.getStateStore(wiring.pendingSnapshotsStore());
         this.alerts = MeteringMetrics.counter(context.metrics(), MeteringMetrics.ALERTS);
-        context.schedule(maintenanceInterval, PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
-        context.schedule(statusRefreshInterval, PunctuationType.WALL_CLOCK_TIME, this::refreshDueStatuses);
+        sums.clear();
+        changedTenants.clear();
+        changedPeriods.clear();
+        // What was marked in memory before a restart or a rebalance is gone: refresh everything this task knows.
+        Instant now = processingTime();
+        try (KeyValueIterator<String, Long> tenants = statusRefresh.all()) {
+            while (tenants.hasNext()) {
+                String tenant = tenants.next().key;
+                changedTenants.add(tenant);
+                for (BudgetRule rule : budgets.budgetsOf(tenant)) {
+                    markChanged(rule, rule.periodContaining(now));
+                }
+            }
+        }
+        context.schedule(intervals.maintenance(), PunctuationType.WALL_CLOCK_TIME, this::purgeExpired);
+        context.schedule(intervals.statusRefresh(), PunctuationType.WALL_CLOCK_TIME, this::refreshDueStatuses);
+        context.schedule(intervals.output(), PunctuationType.WALL_CLOCK_TIME, this::emitChanged);
     }
 
     @Override
     public void process(Record<String, PricedUsage> record) {
         PricedUsage usage = record.value();
         String tenant = usage.getTenantId();
+        long day = UtcDays.of(usage.getOccurredAt());
+        spendWriter.add(day, usage);
+        sums.add(usage, day);
+
         Instant now = processingTime();
         Instant emittedAt = Instant.ofEpochMilli(context.currentSystemTimeMs());
-
-        PeriodKind[] kinds = PeriodKind.values();
-        BudgetPeriod[] periods = new BudgetPeriod[kinds.length];
-        SpendTotals[][] totals = new SpendTotals[kinds.length][];
-        List<SpendScope> scopes = SpendScope.covering(usage.getApiKeyId(), usage.getModel());
-        for (PeriodKind kind : kinds) {
-            BudgetPeriod period = kind.periodContaining(usage.getOccurredAt());
-            periods[kind.ordinal()] = period;
-            totals[kind.ordinal()] = new SpendTotals[scopes.size()];
-            for (SpendScope scope : scopes) {
-                String key = StoreKeys.spend(tenant, period, scope);
-                SpendTotals before = spend.get(key);
-                SpendTotals after = (before == null ? SpendTotals.ZERO : before).plus(usage);
-                spend.put(key, after);
-                totals[kind.ordinal()][scope.index()] = after;
-            }
-        }
-
         List<BudgetRule> tenantBudgets = budgets.budgetsOf(tenant);
+        boolean crossed = false;
         for (BudgetRule rule : tenantBudgets) {
             if (!rule.matches(usage)) {
                 continue;
             }
-            BudgetPeriod period = periods[rule.periodKind().ordinal()];
-            SpendTotals periodTotals = totals[rule.periodKind().ordinal()][rule.scope().index()];
-            context.forward(new Record<>(rule.spendKey(period), snapshot(rule, period, periodTotals, emittedAt),
-                    record.timestamp()), wiring.spendChild());
-            alertReachedThresholds(rule, period, periodTotals, usage, now, emittedAt, record.timestamp());
+            BudgetPeriod period = rule.periodKind().periodOfDay(day);
+            SpendTotals periodTotals = sumOf(rule, period);
+            crossed |= alertReachedThresholds(rule, period, periodTotals, usage, now, emittedAt, record.timestamp());
+            markChanged(rule, period);
+            if (period.endedBy(now)) {
+                // a late event: its period's final snapshot must survive a crash, current ones are refreshed on restart
+                pendingSnapshots.put(pendingKey(rule, period), period.end().toEpochMilli());
+            }
         }
-        emitStatus(tenant, tenantBudgets, now, record.timestamp());
+        if (crossed) {
+            // a status level changes only when a threshold is crossed: such a status goes out with the alert
+            emitStatus(tenant, tenantBudgets, now, record.timestamp());
+            changedTenants.remove(tenant);
+        } else {
+            changedTenants.add(tenant);
+        }
     }
 
-    private void alertReachedThresholds(BudgetRule rule, BudgetPeriod period, SpendTotals periodTotals,
+    @Override
+    public void close() {
+        if (spendWriter != null) {
+            spendWriter.forget();
+            alertMarks.clear();
+        }
+        sums.clear();
+        changedTenants.clear();
+        changedPeriods.clear();
+    }
+
+    private SpendTotals sumOf(BudgetRule rule, BudgetPeriod period) {
+        return sums.get(rule.tenantId(), period, rule.scope(),
+                () -> SpendByDay.sum(spend, rule.tenantId(), period, rule.scope()));
+    }
+
+    private void markChanged(BudgetRule rule, BudgetPeriod period) {
+        changedPeriods.add(new PendingSnapshot(rule.tenantId(), rule.budgetId(), period.kind(),
+                UtcDays.of(period.start())));
+    }
+
+    /** Emits the alerts of the thresholds reached and not yet alerted; true when it emitted any. */
+    private boolean alertReachedThresholds(BudgetRule rule, BudgetPeriod period, SpendTotals periodTotals,
             PricedUsage usage, Instant now, Instant emittedAt, long timestamp) {
+        boolean emitted = false;
         for (int threshold : rule.thresholds()) {
             if (!rule.reached(threshold, periodTotals.spendUsd())) {
                 break; // thresholds ascend: none above this one is reached either
             }
-            String alertId = rule.alertId(period, threshold);
-            String mark = StoreKeys.alerted(period.end(), alertId);
-            if (alerted.get(mark) != null) {
+            if (alertMarks.isMarked(rule, period, threshold)) {
                 continue;
             }
-            alerted.put(mark, emittedAt.toEpochMilli());
+            alertMarks.mark(rule, period, threshold, emittedAt);
+            String alertId = rule.alertId(period, threshold);
             BudgetAlert alert = BudgetAlert.newBuilder()
                     .setAlertId(alertId)
                     .setTenantId(rule.tenantId())
@@ -154,7 +215,54 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
             LOG.info("Budget alert {} (spend {} of limit {}{})", alertId, periodTotals.spendUsd().toPlainString(),
                     rule.limitUsd().toPlainString(), alert.getLate() ? ", late" : "");
             context.forward(new Record<>(rule.tenantId(), alert, timestamp), wiring.alertsChild());
+            emitted = true;
         }
+        return emitted;
+    }
+
+    /** Emits the latest snapshot of every changed budget period and the status of every changed tenant. */
+    private void emitChanged(long wallClockMillis) {
+        if (changedPeriods.isEmpty() && changedTenants.isEmpty() && pendingSnapshots.approximateNumEntries() == 0) {
+            return;
+        }
+        Instant now = processingTime();
+        Instant updatedAt = Instant.ofEpochMilli(wallClockMillis);
+        List<String> persisted = new ArrayList<>();
+        try (KeyValueIterator<String, Long> marks = pendingSnapshots.all()) {
+            while (marks.hasNext()) {
+                String mark = marks.next().key;
+                persisted.add(mark);
+                PendingSnapshot pending = fromPendingKey(mark);
+                if (pending != null) {
+                    changedPeriods.add(pending);
+                }
+            }
+        }
+        for (PendingSnapshot pending : changedPeriods) {
+            emitSnapshot(pending, updatedAt, wallClockMillis);
+        }
+        changedPeriods.clear();
+        persisted.forEach(pendingSnapshots::delete);
+        for (String tenant : changedTenants) {
+            emitStatus(tenant, budgets.budgetsOf(tenant), now, wallClockMillis);
+        }
+        changedTenants.clear();
+    }
+
+    private void emitSnapshot(PendingSnapshot pending, Instant updatedAt, long timestamp) {
+        BudgetRule rule = null;
+        for (BudgetRule candidate : budgets.budgetsOf(pending.tenantId())) {
+            if (candidate.budgetId().equals(pending.budgetId()) && candidate.periodKind() == pending.kind()) {
+                rule = candidate;
+            }
+        }
+        if (rule == null) {
+            return; // deleted, or its period kind changed: that period is no budget's any more
+        }
+        BudgetPeriod period = pending.kind().periodOfDay(pending.startDay());
+        SpendTotals totals = sumOf(rule, period);
+        context.forward(new Record<>(rule.spendKey(period), snapshot(rule, period, totals, updatedAt), timestamp),
+                wiring.spendChild());
     }
 
     private void emitStatus(String tenant, List<BudgetRule> tenantBudgets, Instant now, long timestamp) {
@@ -163,8 +271,7 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
         Instant nextRollover = null;
         for (BudgetRule rule : tenantBudgets) {
             BudgetPeriod current = rule.periodContaining(now);
-            SpendTotals currentTotals = spend.get(StoreKeys.spend(tenant, current, rule.scope()));
-            BigDecimal spent = (currentTotals == null ? SpendTotals.ZERO : currentTotals).spendUsd();
+            BigDecimal spent = sumOf(rule, current).spendUsd();
             StatusLevel level = rule.statusAt(spent);
             worst = worst.worst(level);
             entries.add(BudgetStatusEntry.newBuilder()
@@ -220,9 +327,12 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
         if (streamTime < 0) {
             return;
         }
-        String lastExpired = StoreKeys.endedBefore(Instant.ofEpochMilli(streamTime).minus(spendRetention));
+        String lastExpired = StoreKeys.endedBefore(Instant.ofEpochMilli(streamTime).minus(intervals.spendRetention()));
         int purged = purge(spend, lastExpired) + purge(alerted, lastExpired);
         if (purged > 0) {
+            sums.clear(); // nothing remembered may outlive the totals it was made of
+            spendWriter.forget();
+            alertMarks.clear();
             LOG.debug("Purged {} spend totals and alert marks of periods that ended before {}", purged, lastExpired);
         }
     }
@@ -236,6 +346,21 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
         }
         expired.forEach(store::delete);
         return expired.size();
+    }
+
+    private static String pendingKey(BudgetRule rule, BudgetPeriod period) {
+        return rule.tenantId() + SEPARATOR + rule.budgetId() + SEPARATOR + period.kind().code() + SEPARATOR
+                + UtcDays.of(period.start());
+    }
+
+    private static PendingSnapshot fromPendingKey(String key) {
+        String[] parts = key.split(String.valueOf(SEPARATOR), -1);
+        if (parts.length != 4) {
+            return null;
+        }
+        return PeriodKind.fromCode(parts[2])
+                .map(kind -> new PendingSnapshot(parts[0], parts[1], kind, Long.parseLong(parts[3])))
+                .orElse(null);
     }
 
     private SpendSnapshot snapshot(BudgetRule rule, BudgetPeriod period, SpendTotals totals, Instant updatedAt) {

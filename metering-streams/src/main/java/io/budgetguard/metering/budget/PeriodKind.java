@@ -41,6 +41,26 @@ public enum PeriodKind {
                 end.atStartOfDay(ZoneOffset.UTC).toInstant());
     }
 
+    /** The first epoch day of the period of this kind that contains {@code epochDay}. */
+    public long startDay(long epochDay) {
+        return switch (this) {
+            case DAILY -> epochDay;
+            case WEEKLY -> UtcDays.weekStart(epochDay);
+            case MONTHLY -> UtcDays.monthStart(epochDay);
+        };
+    }
+
+    /** The period of this kind that contains {@code epochDay}. */
+    public BudgetPeriod periodOfDay(long epochDay) {
+        long start = startDay(epochDay);
+        long end = switch (this) {
+            case DAILY -> start + 1;
+            case WEEKLY -> start + 7;
+            case MONTHLY -> UtcDays.nextMonthStart(start);
+        };
+        return new BudgetPeriod(this, UtcDays.start(start), UtcDays.start(end));
+    }
+
     /** The kind named {@code code} (case-insensitive), or empty when it names none. */
     public static Optional<PeriodKind> fromCode(String code) {
         if (code == null) {

@@ -30,6 +30,21 @@ public record SpendScope(String apiKeyId, String model) {
                 new SpendScope(apiKeyId, model));
     }
 
+    /**
+     * True when a {@link SpendByDay} key whose API key part starts at {@code from} (then NUL, then the model) counts in
+     * this scope.
+     */
+    boolean covers(String key, int from) {
+        int separator = key.indexOf('\u0000', from);
+        if (separator < 0) {
+            return false;
+        }
+        if (!apiKeyId.isEmpty() && (separator - from != apiKeyId.length() || !key.startsWith(apiKeyId, from))) {
+            return false;
+        }
+        return model.isEmpty() || key.length() - separator - 1 == model.length() && key.startsWith(model, separator + 1);
+    }
+
     /** Position of this scope in {@link #covering}: bit 0 = narrowed by key, bit 1 = narrowed by model. */
     public int index() {
         return (apiKeyId.isEmpty() ? 0 : 1) | (model.isEmpty() ? 0 : 2);

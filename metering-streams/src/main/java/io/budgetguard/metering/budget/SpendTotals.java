@@ -22,6 +22,13 @@ public record SpendTotals(
         spendUsd = spendUsd.setScale(SCALE, RoundingMode.UNNECESSARY);
     }
 
+    /** The sum of these totals and {@code other}. */
+    public SpendTotals plus(SpendTotals other) {
+        return new SpendTotals(spendUsd.add(other.spendUsd), eventCount + other.eventCount,
+                inputTokens + other.inputTokens, cachedInputTokens + other.cachedInputTokens,
+                cacheWriteTokens + other.cacheWriteTokens, outputTokens + other.outputTokens);
+    }
+
     /** These totals with one more priced event counted. */
     public SpendTotals plus(PricedUsage usage) {
         return new SpendTotals(

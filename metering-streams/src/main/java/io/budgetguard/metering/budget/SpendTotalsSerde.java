@@ -1,13 +1,9 @@
 package io.budgetguard.metering.budget;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -28,20 +24,14 @@ public final class SpendTotalsSerde implements Serde<SpendTotals>, Serializer<Sp
             return null;
         }
         byte[] unscaled = totals.spendUsd().unscaledValue().toByteArray();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 + unscaled.length + 5 * Long.BYTES);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(VERSION);
-            out.writeByte(unscaled.length);
-            out.write(unscaled);
-            out.writeLong(totals.eventCount());
-            out.writeLong(totals.inputTokens());
-            out.writeLong(totals.cachedInputTokens());
-            out.writeLong(totals.cacheWriteTokens());
-            out.writeLong(totals.outputTokens());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        ByteBuffer out = ByteBuffer.allocate(2 + unscaled.length + 5 * Long.BYTES);
+        out.put(VERSION).put((byte) unscaled.length).put(unscaled)
+                .putLong(totals.eventCount())
+                .putLong(totals.inputTokens())
+                .putLong(totals.cachedInputTokens())
+                .putLong(totals.cacheWriteTokens())
+                .putLong(totals.outputTokens());
+        return out.array();
     }
 
     @Override
@@ -49,16 +39,17 @@ public final class SpendTotalsSerde implements Serde<SpendTotals>, Serializer<Sp
         if (data == null) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
-            byte version = in.readByte();
+        try {
+            ByteBuffer in = ByteBuffer.wrap(data);
+            byte version = in.get();
             if (version != VERSION) {
                 throw new SerializationException("Unknown spend totals format version " + version);
             }
-            byte[] unscaled = new byte[in.readUnsignedByte()];
-            in.readFully(unscaled);
+            byte[] unscaled = new byte[Byte.toUnsignedInt(in.get())];
+            in.get(unscaled);
             return new SpendTotals(new BigDecimal(new BigInteger(unscaled), SpendTotals.SCALE),
-                    in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
-        } catch (IOException e) {
+                    in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
+        } catch (BufferUnderflowException e) {
             throw new SerializationException("Truncated spend totals (" + data.length + " bytes)", e);
         }
     }

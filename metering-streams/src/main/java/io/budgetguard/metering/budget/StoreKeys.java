@@ -3,9 +3,10 @@ package io.budgetguard.metering.budget;
 import java.time.Instant;
 
 /**
- * Keys of the budget state stores. They start with the period end as 13 zero-padded decimal digits, so that the
- * store's byte order is the period-end order and expired periods can be purged with one range scan from the start,
- * never a scan of the whole store. Parts are separated by NUL, which no tenant id, API key id or model name contains.
+ * Keys of the budget state stores (alert marks here, spend totals in {@link SpendByDay}). They start with the end of
+ * the period they belong to as 13 zero-padded decimal digits of epoch millis, so that a store's byte order is
+ * period-end order and expired periods can be purged with one range scan from the start, never a scan of the whole
+ * store. Parts are separated by NUL, which no tenant id, API key id or model name contains.
  */
 public final class StoreKeys {
 
@@ -13,17 +14,6 @@ public final class StoreKeys {
     private static final int TIME_DIGITS = 13;
 
     private StoreKeys() {}
-
-    /** Key of the spend totals of {@code scope} in {@code period} for {@code tenantId}. */
-    public static String spend(String tenantId, BudgetPeriod period, SpendScope scope) {
-        return new StringBuilder(64)
-                .append(paddedMillis(period.end())).append(SEPARATOR)
-                .append(period.kind().code()).append(SEPARATOR)
-                .append(tenantId).append(SEPARATOR)
-                .append(scope.apiKeyId()).append(SEPARATOR)
-                .append(scope.model())
-                .toString();
-    }
 
     /** Key remembering that the alert {@code alertId} of a period ending at {@code periodEnd} was emitted. */
     public static String alerted(Instant periodEnd, String alertId) {
@@ -38,8 +28,12 @@ public final class StoreKeys {
         return paddedMillis(cutoff);
     }
 
-    private static String paddedMillis(Instant instant) {
-        String digits = Long.toString(Math.max(0, instant.toEpochMilli()));
+    static String paddedMillis(Instant instant) {
+        return paddedMillis(instant.toEpochMilli());
+    }
+
+    static String paddedMillis(long epochMillis) {
+        String digits = Long.toString(Math.max(0, epochMillis));
         return "0".repeat(Math.max(0, TIME_DIGITS - digits.length())) + digits;
     }
 }

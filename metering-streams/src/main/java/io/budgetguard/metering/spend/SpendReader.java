@@ -2,6 +2,7 @@ package io.budgetguard.metering.spend;
 
 import io.budgetguard.metering.budget.BudgetPeriod;
 import io.budgetguard.metering.budget.BudgetRule;
+import io.budgetguard.metering.budget.SpendByDay;
 import io.budgetguard.metering.budget.SpendTotals;
 import io.budgetguard.metering.budget.StoreKeys;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.Objects;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Reads a budget's spend from the stores of the task that owns its tenant: one point lookup in the spend totals (the
- * budget's scope in its period, as {@code BudgetEvaluator} keeps it) and one per threshold in the alert marks.
+ * Reads a budget's spend from the stores of the task that owns its tenant: the sum of the tenant's per-day totals over
+ * the period's days in the budget's scope (one prefix scan per day, as {@code BudgetEvaluator} computes it) and one
+ * lookup per threshold in the alert marks.
  */
 public final class SpendReader {
 
@@ -25,10 +27,7 @@ public final class SpendReader {
 
     /** The budget's spend in {@code period} (zero when nothing was counted in it). */
     public BudgetSpend read(BudgetRule budget, BudgetPeriod period) {
-        SpendTotals totals = spend.get(StoreKeys.spend(budget.tenantId(), period, budget.scope()));
-        if (totals == null) {
-            totals = SpendTotals.ZERO;
-        }
+        SpendTotals totals = SpendByDay.sum(spend, budget.tenantId(), period, budget.scope());
         List<Integer> crossed = new ArrayList<>();
         List<Integer> alertedThresholds = new ArrayList<>();
         for (int threshold : budget.thresholds()) {

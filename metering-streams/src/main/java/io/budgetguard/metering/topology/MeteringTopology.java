@@ -58,12 +58,14 @@ public final class MeteringTopology {
 
     /** (tenant NUL event_id) → first-seen stream time; window store with retention = dedup horizon. */
     public static final String DEDUP_STORE = "usage-dedup-store";
-    /** Spend totals per (period, tenant, scope); see {@link io.budgetguard.metering.budget.StoreKeys#spend}. */
-    public static final String SPEND_STORE = "spend-totals-store";
+    /** Spend totals per (tenant, day, API key, model); see {@link io.budgetguard.metering.budget.SpendByDay}. */
+    public static final String SPEND_STORE = "spend-by-day-store";
     /** Marks of emitted alerts, so that each (budget, period, threshold) alerts exactly once. */
     public static final String ALERTED_STORE = "alerted-thresholds-store";
     /** Tenant → when its status must next be recomputed (the earliest end of its budgets' current periods). */
     public static final String STATUS_REFRESH_STORE = "status-refresh-store";
+    /** Snapshots of ended periods (changed by late events) still to emit, kept across crashes. */
+    public static final String PENDING_SNAPSHOTS_STORE = "pending-snapshots-store";
     public static final String PRICES_STORE = "prices-global-store";
     public static final String BUDGETS_STORE = "budgets-global-store";
     public static final String APIKEYS_STORE = "apikeys-global-store";
@@ -104,9 +106,10 @@ public final class MeteringTopology {
         topology.addProcessor(DEDUP_USAGE, () -> new Deduplicator(DEDUP_STORE, config.dedupHorizon()), DECODE_USAGE);
         topology.addProcessor(PRICE_USAGE, () -> new UsagePricer(prices), DEDUP_USAGE);
         BudgetEvaluator.Wiring wiring = new BudgetEvaluator.Wiring(SPEND_STORE, ALERTED_STORE, STATUS_REFRESH_STORE,
-                ALERTS_SINK, STATUS_SINK, SPEND_SINK);
-        topology.addProcessor(APPLY_BUDGETS, () -> new BudgetEvaluator(budgets, wiring, config.spendRetention(),
-                config.maintenanceInterval(), config.statusRefreshInterval()), PRICE_USAGE);
+                PENDING_SNAPSHOTS_STORE, ALERTS_SINK, STATUS_SINK, SPEND_SINK);
+        BudgetEvaluator.Intervals intervals = new BudgetEvaluator.Intervals(config.spendRetention(),
+                config.maintenanceInterval(), config.statusRefreshInterval(), config.outputInterval());
+        topology.addProcessor(APPLY_BUDGETS, () -> new BudgetEvaluator(budgets, wiring, intervals), PRICE_USAGE);
 
         topology.addSink(REJECTED_SINK, Topics.USAGE_REJECTED.name(), new StringSerializer(),
                 serdes.rejectedUsage().serializer(), DECODE_USAGE);
@@ -124,7 +127,7 @@ public final class MeteringTopology {
                 Serdes.String(), Serdes.Long()), DEDUP_USAGE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(SPEND_STORE), Serdes.String(), new SpendTotalsSerde())
-                // the same few totals change with every event: the cache turns them into one write per commit
+                // a tenant's busy (day, key, model) totals change with many events: one write per commit
                 .withCachingEnabled(), APPLY_BUDGETS);
         // Small stores (one entry per crossing, one per tenant): in memory, restored from their changelogs.
         topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -132,6 +135,8 @@ public final class MeteringTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(STATUS_REFRESH_STORE), Serdes.String(), Serdes.Long())
                 .withCachingEnabled(), APPLY_BUDGETS);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(PENDING_SNAPSHOTS_STORE), Serdes.String(), Serdes.Long()), APPLY_BUDGETS);
         return topology;
     }
 

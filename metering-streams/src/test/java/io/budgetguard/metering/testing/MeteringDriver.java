@@ -39,7 +39,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The metering topology in a {@link TopologyTestDriver} with an in-memory schema registry. Stream time comes from
  * the record timestamps (an event's {@code received_at}); wall-clock time starts at {@link #WALL_CLOCK_START}, before
- * every event of the tests, and moves only when a test advances it.
+ * every event of the tests, and moves by one output interval after each event sent (so that coalesced snapshots and
+ * statuses come out per event) or when a test advances it.
  */
 public final class MeteringDriver implements AutoCloseable {
 
@@ -54,6 +55,7 @@ public final class MeteringDriver implements AutoCloseable {
     private final TestInputTopic<String, ApiKey> apiKeys;
     private final TestInputTopic<String, Tenant> tenants;
     private final ControlViews views = ControlViews.empty();
+    private final Duration outputInterval;
     private final TestOutputTopic<String, PricedUsage> priced;
     private final TestOutputTopic<String, RejectedUsage> rejected;
     private final TestOutputTopic<String, BudgetAlert> alerts;
@@ -65,6 +67,7 @@ public final class MeteringDriver implements AutoCloseable {
     }
 
     public MeteringDriver(MeteringTopologyConfig config) {
+        outputInterval = config.outputInterval();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "metering-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -133,8 +136,13 @@ public final class MeteringDriver implements AutoCloseable {
         return sendAt(event, event.getReceivedAt());
     }
 
+    /**
+     * Sends the event stamped {@code timestamp}, then lets one output interval of wall-clock time pass, so that the
+     * coalesced spend snapshots and statuses it caused are emitted (as they would be within one commit).
+     */
     public MeteringDriver sendAt(UsageEvent event, Instant timestamp) {
         usage.pipeInput(event.getTenantId(), encode(event), timestamp);
+        driver.advanceWallClockTime(outputInterval);
         return this;
     }
 

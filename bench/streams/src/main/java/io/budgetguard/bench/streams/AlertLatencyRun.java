@@ -1,0 +1,122 @@
+package io.budgetguard.bench.streams;
+
+import io.budgetguard.schemas.BudgetAlert;
+import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.serde.AvroSerde;
+import io.budgetguard.schemas.serde.SchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Event → alert latency at a fixed arrival rate: events are produced in 5 ms ticks with {@code occurred_at} = the
+ * moment they are handed to the producer; an alert's latency is the wall-clock time its record reaches a
+ * {@code read_committed} consumer minus its event's {@code occurred_at}. Each tenant of the phase has a daily budget
+ * whose ten thresholds are crossed evenly over the phase, so alerts arrive all along it.
+ */
+final class AlertLatencyRun {
+
+    private static final long TICK_MICROS = 5_000;
+
+    record Result(int alerts, long p50Millis, long p99Millis, long maxMillis, double sentPerSecond) {}
+
+    private AlertLatencyRun() {}
+
+    static Result run(String bootstrap, SchemaRegistry registry, KafkaProducer<String, byte[]> producer,
+            SampleData data, List<String> tenants, int rate, int seconds) throws InterruptedException {
+        AvroSerde<UsageEvent> events = Topics.USAGE_EVENTS.valueSerde(registry);
+        AvroSerde<BudgetAlert> alertSerde = Topics.BUDGET_ALERTS.valueSerde(registry);
+        List<Long> latencies = new ArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.BUDGET_ALERTS.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        Thread reader = new Thread(() -> {
+            while (!stop.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    long arrived = System.currentTimeMillis();
+                    if (record.key() != null && record.key().startsWith("lat-")) {
+                        BudgetAlert alert = alertSerde.deserialize(record.topic(), record.value());
+                        synchronized (latencies) {
+                            latencies.add(arrived - alert.getEventOccurredAt().toEpochMilli());
+                        }
+                    }
+                }
+            }
+            consumer.close();
+        }, "alert-reader");
+        reader.start();
+
+        int perTick = (int) Math.max(1, rate * TICK_MICROS / 1_000_000);
+        long ticks = seconds * 1_000_000L / TICK_MICROS;
+        long start = System.nanoTime();
+        long sent = 0;
+        int next = 0;
+        for (long tick = 0; tick < ticks; tick++) {
+            long due = start + TimeUnit.MICROSECONDS.toNanos(tick * TICK_MICROS);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+            for (int i = 0; i < perTick; i++) {
+                String tenant = tenants.get(next++ % tenants.size());
+                UsageEvent event = latencyEvent(data, tenant, now);
+                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant,
+                        events.serialize(Topics.USAGE_EVENTS.name(), event)));
+                sent++;
+            }
+        }
+        producer.flush();
+        double sentPerSecond = sent / ((System.nanoTime() - start) / 1e9);
+        Thread.sleep(3_000); // the last alerts' transactions commit within a few commit intervals
+        stop.set(true);
+        reader.join();
+
+        long[] sorted;
+        synchronized (latencies) {
+            sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
+        if (sorted.length == 0) {
+            throw new IllegalStateException("no alert arrived during the latency phase");
+        }
+        return new Result(sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1],
+                sentPerSecond);
+    }
+
+    /** Every latency event costs the same: 1 000 input tokens of the first catalog model. */
+    static UsageEvent latencyEvent(SampleData data, String tenant, Instant occurredAt) {
+        UsageEvent event = data.event(tenant, occurredAt);
+        return UsageEvent.newBuilder(event)
+                .setProvider(data.catalog().get(0).getProvider())
+                .setModel(data.catalog().get(0).getModel())
+                .setInputTokens(1_000).setCachedInputTokens(0).setCacheWriteTokens(0).setOutputTokens(0)
+                .build();
+    }
+
+    private static long percentile(long[] sorted, int percent) {
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+}

@@ -1,0 +1,28 @@
+package io.budgetguard.bench.streams;
+
+/**
+ * What the streams benchmark does, from system properties ({@code -Dbench.x=…}); bench/run.sh passes them through.
+ *
+ * @param events         events preloaded to {@code usage.events.v1} (6 partitions) and read by every measured run
+ * @param tenants        tenants the preloaded events are spread over (each with three budgets)
+ * @param warmup         run each topology once over the input, unmeasured, before measuring (JIT, page cache)
+ * @param latencyRate    events per second of the alert-latency phase
+ * @param latencySeconds duration of the alert-latency phase
+ * @param latencyTenants tenants of the alert-latency phase, each with a daily budget whose ten thresholds (10 … 100 %)
+ *                       are crossed evenly over the phase
+ * @param commitIntervalMs {@code commit.interval.ms} of both topologies (default: the service's, 100 ms)
+ */
+record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, int latencySeconds, int latencyTenants,
+        int commitIntervalMs) {
+
+    static BenchSettings fromSystemProperties() {
+        return new BenchSettings(
+                Integer.getInteger("bench.events", 300_000),
+                Integer.getInteger("bench.tenants", 200),
+                Boolean.parseBoolean(System.getProperty("bench.warmup", "true")),
+                Integer.getInteger("bench.latencyRate", 10_000),
+                Integer.getInteger("bench.latencySeconds", 20),
+                Integer.getInteger("bench.latencyTenants", 500),
+                Integer.getInteger("bench.commitIntervalMs", 100));
+    }
+}

@@ -1,0 +1,255 @@
+package io.budgetguard.bench.streams;
+
+import io.budgetguard.infra.local.EmbeddedKafka;
+import io.budgetguard.infra.topics.TopicManifest;
+import io.budgetguard.metering.MeteringConfig;
+import io.budgetguard.metering.topology.ControlViews;
+import io.budgetguard.metering.topology.MeteringSerdes;
+import io.budgetguard.metering.topology.MeteringTopology;
+import io.budgetguard.metering.topology.MeteringTopologyConfig;
+import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.control.Budget;
+import io.budgetguard.schemas.control.ModelPrice;
+import io.budgetguard.schemas.serde.AvroSerde;
+import io.budgetguard.schemas.serde.InMemorySchemaRegistry;
+import io.budgetguard.schemas.serde.SchemaBootstrap;
+import io.budgetguard.schemas.topics.Topics;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code bench/run.sh streams}: on one embedded broker, preloads N Avro usage events to {@code usage.events.v1}
+ * (6 partitions, lz4 batches as ingest writes them) and measures, on one stream thread with the service's exactly-once
+ * settings, (a) a pass-through topology with one RocksDB dedup store and (b) the metering topology, over the same input;
+ * then event → alert latency at a fixed rate, and the dedup store's footprint per event. The schema registry is in
+ * memory (the HTTP registry's ids are cached, so its steady-state cost is the same). The last line is
+ * {@code streams ratio=<b/a> priced_eps=… passthrough_eps=… alert_p50_ms=… alert_p99_ms=…}.
+ */
+public final class StreamsBenchmark {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsBenchmark.class);
+
+    private StreamsBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        BenchSettings settings = BenchSettings.fromSystemProperties();
+        Path work = Files.createTempDirectory("bench-streams-");
+        Path stateDir = work.resolve("state");
+        try (EmbeddedKafka kafka = EmbeddedKafka.create(0, work.resolve("kafka")).start();
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            String bootstrap = kafka.bootstrapServers();
+            TopicManifest.load().apply(admin);
+            admin.createTopics(List.of(new NewTopic(PassThroughTopology.OUTPUT, 6, (short) 1))).all().get();
+            InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+            SchemaBootstrap.registerAll(registry);
+            SampleData data = new SampleData();
+
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+                List<String> tenants = new ArrayList<>();
+                for (int i = 0; i < settings.tenants(); i++) {
+                    tenants.add(SampleData.tenant("bench", i));
+                }
+                publishControl(producer, registry, data, tenants);
+                long preloadStart = System.nanoTime();
+                preload(producer, registry, data, tenants, settings.events());
+                LOG.info("Preloaded {} events in {} ms", settings.events(), (System.nanoTime() - preloadStart) / 1_000_000);
+                Map<TopicPartition, Long> end = endOffsets(admin);
+
+                MeteringConfig base = MeteringConfig.defaults(bootstrap, "http://registry.invalid")
+                        .withStateDir(stateDir).withCommitInterval(Duration.ofMillis(settings.commitIntervalMs()));
+                MeteringTopologyConfig tuning = MeteringTopologyConfig.defaults();
+                if (settings.warmup()) {
+                    measure("warm-up pass-through", PassThroughTopology.build(tuning.dedupHorizon()),
+                            base.withApplicationId("bench-warmup-passthrough"), admin, end, settings.events()).close();
+                    measure("warm-up metering", MeteringTopology.build(MeteringSerdes.using(registry), tuning),
+                            base.withApplicationId("bench-warmup-metering"), admin, end, settings.events()).close();
+                }
+                Measured passThrough = measure("pass-through (EOS v2, one RocksDB dedup store)",
+                        PassThroughTopology.build(tuning.dedupHorizon()),
+                        base.withApplicationId("bench-passthrough"), admin, end, settings.events());
+                passThrough.close();
+                ControlViews views = ControlViews.empty();
+                Measured metering = measure("metering topology", MeteringTopology.build(
+                        MeteringSerdes.using(registry), tuning, views),
+                        base.withApplicationId("bench-metering"), admin, end, settings.events());
+
+                List<String> latencyTenants = latencyBudgets(producer, registry, data, settings);
+                while (views.budgets().budgetsOf(latencyTenants.get(latencyTenants.size() - 1)).isEmpty()) {
+                    Thread.sleep(50);
+                }
+                AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data,
+                        latencyTenants, settings.latencyRate(), settings.latencySeconds());
+                LOG.info("Alert latency at {} events/s sent: {} alerts, p50 {} ms, p99 {} ms, max {} ms",
+                        Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(),
+                        latency.p99Millis(), latency.maxMillis());
+                long latencyEvents = (long) settings.latencyRate() * settings.latencySeconds();
+                metering.close();
+
+                DedupFootprint footprint = DedupFootprint.measure(stateDir, "bench-metering",
+                        MeteringTopology.DEDUP_STORE, admin, settings.events() + latencyEvents);
+                LOG.info("Dedup store: {} ids, {} B of SST ({} B/id), {} B other files, changelog {} B ({} B/id)",
+                        footprint.entries(), footprint.sstBytes(), format(footprint.sstBytesPerEntry()),
+                        footprint.otherFileBytes(), footprint.changelogBytes(),
+                        format(footprint.changelogBytesPerEntry()));
+
+                double ratio = metering.eventsPerSecond() / passThrough.eventsPerSecond();
+                double cpuRatio = passThrough.processCpuMicrosPerEvent() / metering.processCpuMicrosPerEvent();
+                System.out.printf(Locale.ROOT, "dedup_sst_bytes_per_id=%s dedup_changelog_bytes_per_id=%s%n",
+                        format(footprint.sstBytesPerEntry()), format(footprint.changelogBytesPerEntry()));
+                System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
+                                + "alert_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f passthrough_cpu_us=%.1f%n",
+                        ratio, Math.round(metering.eventsPerSecond()), Math.round(passThrough.eventsPerSecond()),
+                        latency.p50Millis(), latency.p99Millis(), cpuRatio, metering.processCpuMicrosPerEvent(),
+                        passThrough.processCpuMicrosPerEvent());
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+        System.exit(0);
+    }
+
+    /** A measured application; still running (the metering one serves the latency phase) until closed. */
+    private record Measured(StreamsRun run, long events, StreamsRun.Elapsed elapsed) implements AutoCloseable {
+        double eventsPerSecond() {
+            return events / (elapsed.wall().toNanos() / 1e9);
+        }
+
+        double processCpuMicrosPerEvent() {
+            return elapsed.processCpu().toNanos() / 1e3 / events;
+        }
+
+        double streamThreadCpuMicrosPerEvent() {
+            return elapsed.streamThreadCpu().toNanos() / 1e3 / events;
+        }
+
+        @Override
+        public void close() {
+            run.close();
+        }
+    }
+
+    private static Measured measure(String name, Topology topology, MeteringConfig config, Admin admin,
+            Map<TopicPartition, Long> end, long events) throws InterruptedException {
+        Properties props = config.streamsProperties();
+        StreamsRun run = StreamsRun.start(topology, props);
+        StreamsRun.Elapsed elapsed = run.awaitCommitted(admin, end);
+        Measured measured = new Measured(run, events, elapsed);
+        LOG.info("{}: {} events in {} ms = {} events/s ({} µs/event); CPU per event: {} µs in the process, {} µs on "
+                        + "the stream thread", name, events, elapsed.wall().toMillis(),
+                Math.round(measured.eventsPerSecond()), format(1e6 / measured.eventsPerSecond()),
+                format(measured.processCpuMicrosPerEvent()), format(measured.streamThreadCpuMicrosPerEvent()));
+        return measured;
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void publishControl(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
+            SampleData data, List<String> tenants) {
+        AvroSerde<ModelPrice> prices = Topics.CONTROL_PRICES.valueSerde(registry);
+        for (ModelPrice price : data.catalog()) {
+            String key = price.getProvider() + "/" + price.getModel() + "/" + price.getVersion();
+            producer.send(new ProducerRecord<>(Topics.CONTROL_PRICES.name(), key,
+                    prices.serialize(Topics.CONTROL_PRICES.name(), price)));
+        }
+        for (String tenant : tenants) {
+            data.budgetsOf(tenant).forEach(budget -> sendBudget(producer, registry, budget));
+        }
+        producer.flush();
+    }
+
+    private static void sendBudget(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
+            Budget budget) {
+        producer.send(new ProducerRecord<>(Topics.CONTROL_BUDGETS.name(),
+                budget.getTenantId() + "/" + budget.getBudgetId(),
+                Topics.CONTROL_BUDGETS.valueSerde(registry).serialize(Topics.CONTROL_BUDGETS.name(), budget)));
+    }
+
+    /** N events over the tenants, occurred within the last hour (so in every budget's current period). */
+    private static void preload(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
+            SampleData data, List<String> tenants, int events) {
+        AvroSerde<UsageEvent> serde = Topics.USAGE_EVENTS.valueSerde(registry);
+        SplittableRandom random = new SplittableRandom(7);
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < events; i++) {
+            String tenant = tenants.get(random.nextInt(tenants.size()));
+            UsageEvent event = data.event(tenant, Instant.ofEpochMilli(now - random.nextLong(3_600_000)));
+            producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant,
+                    serde.serialize(Topics.USAGE_EVENTS.name(), event)));
+        }
+        producer.flush();
+    }
+
+    /** Tenants of the latency phase, each with a daily budget whose thresholds 10 … 100 % it crosses evenly. */
+    private static List<String> latencyBudgets(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
+            SampleData data, BenchSettings settings) {
+        long eventsPerTenant = (long) settings.latencyRate() * settings.latencySeconds() / settings.latencyTenants();
+        ModelPrice price = data.catalog().get(0);
+        BigDecimal costPerEvent = price.getInputPerMtok().multiply(BigDecimal.valueOf(1_000))
+                .divide(BigDecimal.valueOf(1_000_000)).setScale(9, RoundingMode.HALF_EVEN);
+        String limit = costPerEvent.multiply(BigDecimal.valueOf(eventsPerTenant)).toPlainString();
+        List<String> tenants = new ArrayList<>();
+        for (int i = 0; i < settings.latencyTenants(); i++) {
+            String tenant = SampleData.tenant("lat", i);
+            tenants.add(tenant);
+            sendBudget(producer, registry, SampleData.budget(tenant, "daily", limit, "daily",
+                    List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100), null, null));
+        }
+        producer.flush();
+        return tenants;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(Topics.USAGE_EVENTS.name())).allTopicNames().get()
+                .get(Topics.USAGE_EVENTS.name()).partitions()
+                .forEach(p -> latest.put(new TopicPartition(Topics.USAGE_EVENTS.name(), p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+        return end;
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (Exception e) {
+            LOG.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+}
