@@ -40,6 +40,11 @@ public final class CanonicalJson {
         }
         out.append('"');
         int length = value.length();
+        if (plain(value)) {
+            // the common case (ids, model names, decimals): nothing to escape, one copy
+            out.append(value).append('"');
+            return;
+        }
         for (int i = 0; i < length; i++) {
             char c = value.charAt(i);
             switch (c) {
@@ -66,5 +71,16 @@ public final class CanonicalJson {
             }
         }
         out.append('"');
+    }
+
+    /** True when {@code value} has no character that needs escaping and no surrogate to check. */
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

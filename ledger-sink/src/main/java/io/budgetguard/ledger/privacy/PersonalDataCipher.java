@@ -30,16 +30,19 @@ public final class PersonalDataCipher {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final Pattern CIPHERTEXT = Pattern.compile("v1:([1-9][0-9]{0,8}):([A-Za-z0-9+/]+={0,2})");
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Per thread: the sink encrypts on its hot path, and a shared generator or a new cipher per call costs more. */
+    private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(PersonalDataCipher::newRandom);
+    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(PersonalDataCipher::newCipher);
 
     private PersonalDataCipher() {}
 
     /** Encrypts {@code plaintext} (UTF-8) of {@code field} of an event. */
     public static String encrypt(DataKeyRef key, String tenantId, String eventId, String field, String plaintext) {
         byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(nonce);
+        RANDOM.get().nextBytes(nonce);
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            // one cipher per thread, re-initialised with a fresh nonce for every value
+            Cipher cipher = CIPHER.get();
             cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(TAG_BITS, nonce));
             cipher.updateAAD(associatedData(tenantId, eventId, field));
             byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
@@ -76,6 +79,22 @@ public final class PersonalDataCipher {
     /** The data key version a ciphertext names. */
     public static int keyVersion(String ciphertext) {
         return Integer.parseInt(parse(ciphertext).group(1));
+    }
+
+    private static SecureRandom newRandom() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (GeneralSecurityException e) {
+            return new SecureRandom();
+        }
+    }
+
+    private static Cipher newCipher() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("every Java runtime has AES/GCM/NoPadding", e);
+        }
     }
 
     private static Matcher parse(String ciphertext) {

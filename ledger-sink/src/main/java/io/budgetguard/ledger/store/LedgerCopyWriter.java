@@ -1,8 +1,7 @@
 package io.budgetguard.ledger.store;
 
 import io.budgetguard.ledger.chain.LedgerEntry;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import io.budgetguard.ledger.chain.LedgerFormats;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,11 +12,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
  * Appends entries to {@code ledger_entries} in the caller's transaction with one {@code COPY ... FROM STDIN (FORMAT
- * csv)}, the fastest way into PostgreSQL.
+ * csv)}, the fastest way into PostgreSQL, streamed in chunks so that the server inserts while the sink still hashes.
  *
  * <p>PostgreSQL refuses {@code COPY FROM} into a table with row-level security for a role subject to it. The writer
  * role is exempt where the migration could give it BYPASSRLS (V2; activated by {@code SET ROLE}); otherwise the rows
@@ -53,24 +53,91 @@ public final class LedgerCopyWriter {
         if (entries.isEmpty()) {
             return 0;
         }
+        Stream stream = open(connection);
+        for (LedgerEntry entry : entries) {
+            stream.add(entry);
+        }
+        return stream.finish();
+    }
+
+    /**
+     * Starts a COPY in the caller's transaction; rows given to {@link Stream#add} are sent as they come, so that the
+     * server inserts them while the caller prepares the next ones. Nothing else may run on the connection until
+     * {@link Stream#finish} (or {@link Stream#cancel}).
+     */
+    public static Stream open(Connection connection) throws SQLException {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("LedgerCopyWriter needs a transaction: auto-commit is on");
         }
-        StringBuilder csv = new StringBuilder(entries.size() * 320);
-        for (LedgerEntry entry : entries) {
-            appendRow(csv, entry);
-        }
-        ByteArrayInputStream rows = new ByteArrayInputStream(csv.toString().getBytes(StandardCharsets.UTF_8));
-        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        boolean staged;
         try (Statement statement = connection.createStatement()) {
-            if (!rowSecurityActive(statement)) {
-                return copy.copyIn(COPY_DIRECT, rows);
+            staged = rowSecurityActive(statement);
+            if (staged) {
+                statement.execute(CREATE_STAGING);
             }
-            statement.execute(CREATE_STAGING);
-            copy.copyIn(COPY_STAGED, rows);
-            return statement.executeUpdate(MOVE);
-        } catch (IOException e) {
-            throw new SQLException("COPY into the ledger staging table failed: " + e.getMessage(), e);
+        }
+        CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
+        return new Stream(connection, copy.copyIn(staged ? COPY_STAGED : COPY_DIRECT), staged);
+    }
+
+    /** A COPY in progress: rows are buffered as CSV and sent in chunks of about {@value #CHUNK_BYTES} bytes. */
+    public static final class Stream {
+
+        private static final int CHUNK_BYTES = 64 * 1024;
+
+        private final Connection connection;
+        private final CopyIn copy;
+        private final boolean staged;
+        private final StringBuilder csv = new StringBuilder(CHUNK_BYTES + 1024);
+        private long rows;
+
+        private Stream(Connection connection, CopyIn copy, boolean staged) {
+            this.connection = connection;
+            this.copy = copy;
+            this.staged = staged;
+        }
+
+        public void add(LedgerEntry entry) throws SQLException {
+            appendRow(csv, entry);
+            rows++;
+            if (csv.length() >= CHUNK_BYTES) {
+                send();
+            }
+        }
+
+        /** Ends the COPY (and moves staged rows); returns the number of rows inserted. */
+        public long finish() throws SQLException {
+            if (csv.length() > 0) {
+                send();
+            }
+            long copied = copy.endCopy();
+            if (!staged) {
+                return copied;
+            }
+            try (Statement statement = connection.createStatement()) {
+                return statement.executeUpdate(MOVE);
+            }
+        }
+
+        /** Abandons the COPY; the caller rolls the transaction back. */
+        public void cancel() {
+            try {
+                if (copy.isActive()) {
+                    copy.cancelCopy();
+                }
+            } catch (SQLException e) {
+                // the connection is being rolled back or replaced anyway
+            }
+        }
+
+        public long rows() {
+            return rows;
+        }
+
+        private void send() throws SQLException {
+            byte[] bytes = csv.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            csv.setLength(0);
         }
     }
 
@@ -105,6 +172,9 @@ public final class LedgerCopyWriter {
     }
 
     private static StringBuilder text(StringBuilder csv, String value) {
+        if (value.indexOf('"') < 0) {
+            return csv.append('"').append(value).append('"');
+        }
         csv.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -117,7 +187,12 @@ public final class LedgerCopyWriter {
     }
 
     private static StringBuilder time(StringBuilder csv, Instant instant) {
-        // ISO-8601 with 'Z' is valid timestamptz input whatever the session's TimeZone or DateStyle.
+        // ISO-8601 with 'Z' is valid timestamptz input whatever the session's TimeZone or DateStyle. Ledger times are
+        // milliseconds (Avro timestamp-millis), written without a formatter on the hot path.
+        if (instant.getNano() % 1_000_000 == 0) {
+            LedgerFormats.appendTimestamp(csv, instant);
+            return csv;
+        }
         return csv.append(DateTimeFormatter.ISO_INSTANT.format(instant));
     }
 }
