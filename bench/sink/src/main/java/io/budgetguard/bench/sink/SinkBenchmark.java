@@ -114,7 +114,7 @@ public final class SinkBenchmark {
         try (Admin admin = stack.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), (short) 1))).all().get();
         }
-        preload(stack, topic, settings, round);
+        long events = preload(stack, topic, settings, round);
 
         LedgerSinkConfig config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), url, writer,
                 password).withTopic(topic).withConsumerGroup("bench-sink-" + round).withHttp("127.0.0.1", 0)
@@ -122,7 +122,12 @@ public final class SinkBenchmark {
         try (LedgerSinkService sink = new LedgerSinkService(config, keys).start();
                 Connection superuser = DriverManager.getConnection(url, postgres.superuser(),
                         postgres.superuserPassword())) {
-            while (storedOffsets(superuser, topic) < settings.events()) {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+            while (storedOffsets(superuser, topic) < events) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("round " + round + ": the sink did not append " + events
+                            + " events within 10 minutes");
+                }
                 Thread.sleep(100);
             }
             LOG.info("Round {}: sink batches {}", round, batchMetrics(sink.port()));
@@ -132,18 +137,22 @@ public final class SinkBenchmark {
             double sinkSeconds = firstToLastCommitSeconds(superuser);
             long lastBatch = single(superuser,
                     "SELECT count(*) FROM ledger_entries WHERE recorded_at = (SELECT max(recorded_at) FROM ledger_entries)");
-            double sinkRate = (settings.events() - lastBatch) / sinkSeconds;
+            double sinkRate = (events - lastBatch) / sinkSeconds;
             double copySeconds = rawCopySeconds(superuser);
-            return new Round(sinkRate, settings.events() / copySeconds, sinkSeconds, copySeconds);
+            return new Round(sinkRate, events / copySeconds, sinkSeconds, copySeconds);
         }
     }
 
-    private static void preload(LocalStack stack, String topic, BenchSettings settings, int round) {
+    /** Sends the events and returns how many the broker acknowledged (all of them, or the round is refused). */
+    private static long preload(LocalStack stack, String topic, BenchSettings settings, int round) {
         long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
         Instant occurred = Instant.now().minusSeconds(60);
         try (KafkaProducer<String, PricedUsage> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
                 ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000,
                 ProducerConfig.LINGER_MS_CONFIG, 20,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024), new StringSerializer(),
                 Topics.USAGE_PRICED.valueSerde(new HttpSchemaRegistry(stack.schemaRegistryUrl())).serializer())) {
@@ -161,11 +170,20 @@ public final class SinkBenchmark {
                         .setCostUsd(new BigDecimal("0.005750000")).setPriceVersion("2025-03-01").setUnpriced(false)
                         .setEndUser(personal ? "user-" + (i % 997) + "@example.com" : null)
                         .setMetadata(personal ? Map.of("team", "search", "feature", "summaries") : Map.of())
-                        .build()));
+                        .build()), (metadata, e) -> {
+                            if (e != null) {
+                                failed.incrementAndGet();
+                            }
+                        });
             }
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException("round " + round + ": " + failed.get() + " of " + settings.events()
+                    + " events were not acknowledged by the broker (an overloaded machine?); rerun");
         }
         LOG.info("Round {}: preloaded {} events in {} ms", round, settings.events(),
                 (System.nanoTime() - start) / 1_000_000);
+        return settings.events();
     }
 
     /** The sink's own batch timer (time inside append, commit included) from its /metrics. */

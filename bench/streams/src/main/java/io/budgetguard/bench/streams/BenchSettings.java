@@ -11,9 +11,10 @@ package io.budgetguard.bench.streams;
  * @param latencyTenants tenants of the alert-latency phase, each with a daily budget whose ten thresholds (10 … 100 %)
  *                       are crossed evenly over the phase
  * @param commitIntervalMs {@code commit.interval.ms} of both topologies (default: the service's, 100 ms)
+ * @param rounds         measured rounds; each runs the pass-through, then the metering topology, on fresh applications
  */
 record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, int latencySeconds, int latencyTenants,
-        int commitIntervalMs) {
+        int commitIntervalMs, int rounds) {
 
     static BenchSettings fromSystemProperties() {
         return new BenchSettings(
@@ -23,6 +24,7 @@ record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, i
                 Integer.getInteger("bench.latencyRate", 10_000),
                 Integer.getInteger("bench.latencySeconds", 20),
                 Integer.getInteger("bench.latencyTenants", 500),
-                Integer.getInteger("bench.commitIntervalMs", 100));
+                Integer.getInteger("bench.commitIntervalMs", 100),
+                Integer.getInteger("bench.rounds", 3));
     }
 }

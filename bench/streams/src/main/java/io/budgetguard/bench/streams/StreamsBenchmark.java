@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code bench/run.sh streams}: on one embedded broker, preloads N Avro usage events to {@code usage.events.v1}
  * (6 partitions, lz4 batches as ingest writes them) and measures, on one stream thread with the service's exactly-once
  * settings, (a) a pass-through topology with one RocksDB dedup store and (b) the metering topology, over the same input;
- * then event → alert latency at a fixed rate, and the dedup store's footprint per event. The schema registry is in
+ * alternating over a few rounds (medians reported, per-round ratios printed); then event → alert latency at a fixed rate,
+ * the dedup store's footprint per event and the time to restore a metering instance from its changelogs. The schema
+ * registry is in
  * memory (the HTTP registry's ids are cached, so its steady-state cost is the same). The last line is
  * {@code streams ratio=<b/a> priced_eps=… passthrough_eps=… alert_p50_ms=… alert_p99_ms=…}.
  */
@@ -88,19 +90,41 @@ public final class StreamsBenchmark {
                     measure("warm-up metering", MeteringTopology.build(MeteringSerdes.using(registry), tuning),
                             base.withApplicationId("bench-warmup-metering"), admin, end, settings.events()).close();
                 }
-                Measured passThrough = measure("pass-through (EOS v2, one RocksDB dedup store)",
-                        PassThroughTopology.build(tuning.dedupHorizon()),
-                        base.withApplicationId("bench-passthrough"), admin, end, settings.events());
-                passThrough.close();
-                ControlViews views = ControlViews.empty();
-                Measured metering = measure("metering topology", MeteringTopology.build(
-                        MeteringSerdes.using(registry), tuning, views),
-                        base.withApplicationId("bench-metering"), admin, end, settings.events());
+                // Rounds alternate the two topologies, each on a fresh application over the same input: the machine's
+                // background load drifts, and a pair measured close together shares it.
+                List<Double> ratios = new ArrayList<>();
+                List<Double> cpuRatios = new ArrayList<>();
+                List<Measured> passThroughs = new ArrayList<>();
+                List<Measured> meterings = new ArrayList<>();
+                ControlViews views = null;
+                Measured metering = null;
+                for (int round = 1; round <= settings.rounds(); round++) {
+                    LOG.info("Round {} of {} (load average {})", round, settings.rounds(), loadAverage());
+                    if (metering != null) {
+                        metering.close();
+                    }
+                    Measured passThrough = measure("pass-through (EOS v2, one RocksDB dedup store)",
+                            PassThroughTopology.build(tuning.dedupHorizon()),
+                            base.withApplicationId("bench-passthrough-" + round), admin, end, settings.events());
+                    passThrough.close();
+                    views = ControlViews.empty();
+                    metering = measure("metering topology", MeteringTopology.build(MeteringSerdes.using(registry),
+                            tuning, views), base.withApplicationId("bench-metering-" + round), admin, end,
+                            settings.events());
+                    passThroughs.add(passThrough);
+                    meterings.add(metering);
+                    ratios.add(metering.eventsPerSecond() / passThrough.eventsPerSecond());
+                    cpuRatios.add(passThrough.processCpuMicrosPerEvent() / metering.processCpuMicrosPerEvent());
+                    LOG.info("Round {}: ratio {} (CPU ratio {})", round, format2(ratios.get(ratios.size() - 1)),
+                            format2(cpuRatios.get(cpuRatios.size() - 1)));
+                }
+                String lastApplication = "bench-metering-" + settings.rounds();
 
                 List<String> latencyTenants = latencyBudgets(producer, registry, data, settings);
                 while (views.budgets().budgetsOf(latencyTenants.get(latencyTenants.size() - 1)).isEmpty()) {
                     Thread.sleep(50);
                 }
+                LOG.info("Alert latency phase (load average {})", loadAverage());
                 AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data,
                         latencyTenants, settings.latencyRate(), settings.latencySeconds());
                 LOG.info("Alert latency at {} events/s sent: {} alerts, p50 {} ms, p99 {} ms, max {} ms",
@@ -109,22 +133,32 @@ public final class StreamsBenchmark {
                 long latencyEvents = (long) settings.latencyRate() * settings.latencySeconds();
                 metering.close();
 
-                DedupFootprint footprint = DedupFootprint.measure(stateDir, "bench-metering",
+                DedupFootprint footprint = DedupFootprint.measure(stateDir, lastApplication,
                         MeteringTopology.DEDUP_STORE, admin, settings.events() + latencyEvents);
                 LOG.info("Dedup store: {} ids, {} B of SST ({} B/id), {} B other files, changelog {} B ({} B/id)",
                         footprint.entries(), footprint.sstBytes(), format(footprint.sstBytesPerEntry()),
                         footprint.otherFileBytes(), footprint.changelogBytes(),
                         format(footprint.changelogBytesPerEntry()));
+                RestoreRun.Result restored = RestoreRun.restore(MeteringTopology.build(MeteringSerdes.using(registry),
+                        tuning), base.withApplicationId(lastApplication), stateDir.resolve(lastApplication));
+                Duration restore = restored.elapsed();
+                LOG.info("Restore of every store of {} from its changelogs (local state deleted): {} records in {} ms "
+                        + "({} records/s)", lastApplication, restored.records(), restore.toMillis(),
+                        Math.round(restored.records() / (restore.toNanos() / 1e9)));
 
-                double ratio = metering.eventsPerSecond() / passThrough.eventsPerSecond();
-                double cpuRatio = passThrough.processCpuMicrosPerEvent() / metering.processCpuMicrosPerEvent();
-                System.out.printf(Locale.ROOT, "dedup_sst_bytes_per_id=%s dedup_changelog_bytes_per_id=%s%n",
-                        format(footprint.sstBytesPerEntry()), format(footprint.changelogBytesPerEntry()));
+                double pricedEps = median(meterings.stream().map(Measured::eventsPerSecond).toList());
+                double passThroughEps = median(passThroughs.stream().map(Measured::eventsPerSecond).toList());
+                double pricedCpu = median(meterings.stream().map(Measured::processCpuMicrosPerEvent).toList());
+                double passThroughCpu = median(passThroughs.stream().map(Measured::processCpuMicrosPerEvent).toList());
+                System.out.printf(Locale.ROOT, "rounds ratios=%s cpu_ratios=%s%n", ratios.stream().map(
+                        StreamsBenchmark::format2).toList(), cpuRatios.stream().map(StreamsBenchmark::format2).toList());
+                System.out.printf(Locale.ROOT, "dedup_sst_bytes_per_id=%s dedup_changelog_bytes_per_id=%s "
+                                + "restore_ms=%d%n", format(footprint.sstBytesPerEntry()),
+                        format(footprint.changelogBytesPerEntry()), restore.toMillis());
                 System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
                                 + "alert_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f passthrough_cpu_us=%.1f%n",
-                        ratio, Math.round(metering.eventsPerSecond()), Math.round(passThrough.eventsPerSecond()),
-                        latency.p50Millis(), latency.p99Millis(), cpuRatio, metering.processCpuMicrosPerEvent(),
-                        passThrough.processCpuMicrosPerEvent());
+                        median(ratios), Math.round(pricedEps), Math.round(passThroughEps), latency.p50Millis(),
+                        latency.p99Millis(), median(cpuRatios), pricedCpu, passThroughCpu);
             }
         } finally {
             deleteQuietly(work);
@@ -239,6 +273,21 @@ public final class StreamsBenchmark {
         Map<TopicPartition, Long> end = new HashMap<>();
         admin.listOffsets(latest).all().get().forEach((tp, info) -> end.put(tp, info.offset()));
         return end;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String loadAverage() {
+        return String.format(Locale.ROOT, "%.2f",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    private static String format2(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
     }
 
     private static String format(double value) {
