@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Backpressure with the shared broker stopped and started again (the broker of this test JVM; every other test class
  * finds it running again, the {@code finally} sees to that): during the outage every request is answered 503 with
- * {@code Retry-After} within the publish timeout plus a second, the producer's buffer is the configured bound, nothing
+ * {@code Retry-After} within the publish timeout plus three seconds (slack for a loaded CI machine: one run
+ * at load 15 took 3.05 s; without the bound a request would wait for the producer's 120 s delivery timeout), the producer's buffer is the configured bound, nothing
  * is answered 202 without an acknowledgement; after the restart requests are accepted again, and every event that was
  * answered 202 is on {@code usage.events.v1} exactly as sent.
  *
@@ -56,7 +57,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BrokerOutageTest {
 
     private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(2);
-    private static final Duration ANSWER_BOUND = PUBLISH_TIMEOUT.plusSeconds(1);
+    private static final Duration ANSWER_BOUND = PUBLISH_TIMEOUT.plusSeconds(3);
     private static final long BUFFER_BYTES = IngestConfig.MIN_PRODUCER_BUFFER_BYTES;
     private static final int EVENTS_PER_REQUEST = 200;
     private static final int SENDERS = 6;
