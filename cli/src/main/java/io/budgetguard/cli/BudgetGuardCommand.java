@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             SinkCommand.class,
             LedgerCommand.class,
             io.budgetguard.cli.load.LoadCommand.class,
+            io.budgetguard.cli.chaos.ChaosCommand.class,
             io.budgetguard.cli.db.DbCommand.class,
             io.budgetguard.cli.tenant.TenantCommand.class,
             VersionCommand.class,

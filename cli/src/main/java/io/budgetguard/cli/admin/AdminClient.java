@@ -32,6 +32,13 @@ public final class AdminClient {
         return send("POST", "admin/tenants", body.toString());
     }
 
+    /** Creates a tenant with its own events-per-second rate limit. */
+    public JsonNode createTenant(String id, String name, int rateLimitEventsPerS) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("id", id).put("name", name)
+                .put("rate_limit_events_per_s", rateLimitEventsPerS);
+        return send("POST", "admin/tenants", body.toString());
+    }
+
     /** Creates an API key; the answer's {@code api_key} is the only time the secret is shown. */
     public CreatedKey createApiKey(String tenantId, String role) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("role", role);
@@ -40,8 +47,17 @@ public final class AdminClient {
     }
 
     public JsonNode putBudget(String tenantId, String budgetId, BigDecimal limitUsd, String period, List<Integer> thresholds) {
+        return putBudget(tenantId, budgetId, limitUsd, period, thresholds, null);
+    }
+
+    /** A budget narrowed to one model when {@code model} is not null. */
+    public JsonNode putBudget(String tenantId, String budgetId, BigDecimal limitUsd, String period, List<Integer> thresholds,
+            String model) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("limit_usd", limitUsd.toPlainString()).put("period", period);
         thresholds.forEach(body.putArray("thresholds")::add);
+        if (model != null) {
+            body.put("model", model);
+        }
         return send("PUT", "admin/tenant/" + tenantId + "/budgets/" + budgetId, body.toString());
     }
 

@@ -27,6 +27,11 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--port-offset", defaultValue = "0", description = "Add N to every default port (ingest 8080, streams 8081, ledger 8082, Kafka 9092, registry 8085, PostgreSQL 5433).")
     int portOffset;
 
+    @Option(names = "--control-port", defaultValue = "-1", description = {
+        "Also serve POST /control/broker/restart on 127.0.0.1:PORT (0 = any free port; X-Admin-Key required),",
+        "written to dev.env as DEV_CONTROL_URL: restarts the broker while the rest keeps running (chaos runs). Off by default."})
+    int controlPort;
+
     @Option(names = "--home", description = "State directory (default: $BUDGETGUARD_HOME or ./.budgetguard).")
     Path home;
 
@@ -36,7 +41,7 @@ public final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = home != null ? home : Path.of(System.getenv().getOrDefault("BUDGETGUARD_HOME", ".budgetguard"));
-        DevStack stack = DevStack.start(new DevStack.Options(dir.toAbsolutePath(), portOffset, !infraOnly), spec.commandLine().getOut());
+        DevStack stack = DevStack.start(new DevStack.Options(dir.toAbsolutePath(), portOffset, !infraOnly, controlPort), spec.commandLine().getOut());
         DemoLoad demoLoad = demo ? DemoLoad.start(stack, spec.commandLine().getOut()) : null;
         ServiceRunner.runUntilStopped(stack, demoLoad);
         return 0;

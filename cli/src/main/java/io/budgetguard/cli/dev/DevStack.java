@@ -33,16 +33,26 @@ public final class DevStack implements AutoCloseable {
     public static final BigDecimal DEMO_BUDGET_LIMIT = new BigDecimal("25.00");
     static final String DEFAULT_CATALOG = "/prices/default-catalog.json";
 
-    public record Options(Path home, int portOffset, boolean startServices) {}
+    /**
+     * @param controlPort port of the {@link DevControl} endpoint (broker restarts, for the chaos run); −1 = none,
+     *                    0 = any free port
+     */
+    public record Options(Path home, int portOffset, boolean startServices, int controlPort) {
+        public Options(Path home, int portOffset, boolean startServices) {
+            this(home, portOffset, startServices, -1);
+        }
+    }
 
     private final LocalStack stack;
     private final Pipeline pipeline;
     private final DevEnvFile env;
+    private final DevControl control;
 
-    private DevStack(LocalStack stack, Pipeline pipeline, DevEnvFile env) {
+    private DevStack(LocalStack stack, Pipeline pipeline, DevEnvFile env, DevControl control) {
         this.stack = stack;
         this.pipeline = pipeline;
         this.env = env;
+        this.control = control;
     }
 
     public static DevStack start(Options options, PrintWriter out) {
@@ -52,6 +62,7 @@ public final class DevStack implements AutoCloseable {
         out.flush();
         LocalStack stack = LocalStack.start(LocalStack.Options.dev(data).withPortOffset(options.portOffset()));
         Pipeline pipeline = null;
+        DevControl control = null;
         try {
             int off = options.portOffset();
             Pipeline.Ports ports = new Pipeline.Ports(8080 + off, 8081 + off, 8082 + off);
@@ -75,6 +86,10 @@ public final class DevStack implements AutoCloseable {
                     .put("PGDATABASE", EmbeddedPostgres.DATABASE)
                     .put("BUDGETGUARD_ADMIN_KEY", pipeline.settings().adminKey())
                     .put("DEMO_API_KEY", demoKey.apiKey());
+            if (options.controlPort() >= 0) {
+                control = DevControl.start(options.controlPort(), stack.kafka(), pipeline.settings().adminKeySha256());
+                env.put("DEV_CONTROL_URL", control.url());
+            }
             // What `bin/budgetguard ingest|streams|sink` need when run as separate processes (--infra-only).
             Map<String, String> serviceEnv = new HashMap<>(pipeline.environment());
             serviceEnv.keySet().removeAll(env.values().keySet());
@@ -99,9 +114,9 @@ public final class DevStack implements AutoCloseable {
             out.println("        -H 'Content-Type: application/json' -d '{\"event_id\":\"e1\",\"occurred_at\":\"'$(date -u +%FT%TZ)'\",\"provider\":\"openai\",\"model\":\"gpt-4o\",\"input_tokens\":1000,\"output_tokens\":200}'");
             out.println("Stop with Ctrl-C.");
             out.flush();
-            return new DevStack(stack, pipeline, env);
+            return new DevStack(stack, pipeline, env, control);
         } catch (RuntimeException e) {
-            ServiceRunner.closeAll(stack, pipeline);
+            ServiceRunner.closeAll(stack, pipeline, control);
             throw e;
         }
     }
@@ -156,7 +171,7 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() {
-        ServiceRunner.closeAll(stack, pipeline);
+        ServiceRunner.closeAll(stack, pipeline, control);
     }
 
     private static void deleteRecursively(Path dir) {
