@@ -215,7 +215,7 @@ for s in sink streams ingest-a ingest-b; do
 done
 
 # --- the checks ----------------------------------------------------------------------------------------------------
-bg "-Xms128m -Xmx1g" chaos check --journal "$JOURNAL" --drain-timeout "$(( QUICK == 1 ? 120 : 300 ))" \
+bg "-Xms128m -Xmx1g" chaos check --journal "$JOURNAL" --drain-timeout "$(( QUICK == 1 ? 240 : 1200 ))" \
   2>&1 | tee "$LOGS/check.log"
 check_status=${PIPESTATUS[0]}
 log "ledger verify:"

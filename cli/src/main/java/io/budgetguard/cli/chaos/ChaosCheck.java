@@ -55,7 +55,13 @@ final class ChaosCheck {
                     verdict.duplicated(), verdict.spendMismatches(), verdict.alertsSeen(), verdict.alertsExpected(),
                     verdict.passed() ? "pass" : "not yet");
             out.flush();
-            if (verdict.passed() || System.nanoTime() > deadline) {
+            if (verdict.passed()) {
+                return verdict;
+            }
+            if (System.nanoTime() > deadline) {
+                out.printf(Locale.ROOT, "[check] the verdict still fails after %d s: the table below is the last reading "
+                        + "(a ledger still growing means the pipeline had not drained; compare with a rerun)%n",
+                        timeout.toSeconds());
                 return verdict;
             }
             Thread.sleep(2000);
