@@ -5,7 +5,6 @@ import io.budgetguard.ingest.auth.Principal;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.http.RequestBodies;
-import io.budgetguard.schemas.UsageEvent;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.micrometer.core.instrument.Counter;
@@ -45,10 +44,10 @@ public final class UsageHandler implements Handler {
         Principal principal = gate.admit(ctx, Role.DEVELOPER);
         RequestBodies.requireJson(ctx);
         byte[] body = RequestBodies.read(ctx);
-        List<UsageEvent> events = new UsageRequestReader(principal.tenantId(), principal.keyId(), clock.instant())
-                .read(body);
+        List<byte[]> events = new UsageRequestReader(principal.tenantId(), principal.keyId(), clock.instant(),
+                publisher.schemaId()).readEncoded(body, 0, body.length);
         gate.rateLimiter().admitEvents(principal.tenantId(), events.size());
-        publisher.publish(principal.tenantId(), events, received);
+        publisher.publishEncoded(principal.tenantId(), events, received);
         accepted.increment(events.size());
         ctx.status(202)
                 .header(BUDGET_STATUS_HEADER, view.budgetStatusHeader(principal.tenantId()))

@@ -104,12 +104,27 @@ public final class UsagePublisher {
      * when the request arrived), so that the whole request, not only its publishing, answers within the timeout.
      */
     public void publish(String tenantId, List<UsageEvent> events, long startedNanos) {
-        long deadline = startedNanos + timeout.toNanos();
+        int schemaId = schemaId();
         List<byte[]> values = new ArrayList<>(events.size());
-        long bytes = 0;
         for (UsageEvent event : events) {
-            byte[] value = serde.serialize(topic, event);
-            values.add(value);
+            values.add(UsageEventEncoder.encode(schemaId, event));
+        }
+        publishEncoded(tenantId, values, startedNanos);
+    }
+
+    /** The registry id of the {@code UsageEvent} schema, registered on first use: what encoded values must carry. */
+    public int schemaId() {
+        return serde.schemaId(topic);
+    }
+
+    /**
+     * As {@link #publish(String, List, long)}, for values already encoded ({@link UsageRequestReader#readEncoded}):
+     * Confluent-framed {@code UsageEvent} records with {@link #schemaId()}.
+     */
+    public void publishEncoded(String tenantId, List<byte[]> values, long startedNanos) {
+        long deadline = startedNanos + timeout.toNanos();
+        long bytes = 0;
+        for (byte[] value : values) {
             bytes += value.length + tenantId.length() + RECORD_OVERHEAD_BYTES;
         }
         if (!buffer.hasRoomFor(bytes)) {
@@ -117,7 +132,7 @@ public final class UsagePublisher {
             throw Problems.unavailable("Kafka is not keeping up and this instance's send buffer is full; nothing was "
                     + "accepted: retry the whole request with the same event_ids");
         }
-        Acks acks = new Acks(events.size());
+        Acks acks = new Acks(values.size());
         try {
             for (byte[] value : values) {
                 // each send may block up to max.block.ms while the broker is unreachable (no metadata): give up at the

@@ -10,19 +10,23 @@ import io.budgetguard.common.json.Json;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.schemas.UsageEvent;
+import io.budgetguard.schemas.serde.AvroSerde;
+import io.budgetguard.schemas.serde.InMemorySchemaRegistry;
+import io.budgetguard.schemas.topics.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reads the body of {@code POST /v1/usage} — one event, or {@code {"events":[...]}} with 1 to 1000 events — into
- * {@link UsageEvent}s for the authenticated tenant and key, validating every rule of PRODUCT.md §3.1 on the way with
- * Jackson's streaming parser (no tree per event: this runs for every event the platform meters).
+ * Reads the body of {@code POST /v1/usage} — one event, or {@code {"events":[...]}} with 1 to 1000 events — straight
+ * into the Avro records ingest produces ({@link UsageEventEncoder}, Confluent framing) for the authenticated tenant
+ * and key, validating every rule of PRODUCT.md §3.1 on the way with Jackson's streaming parser. This runs for every
+ * event the platform meters, so there is no tree and no object per event: strings are validated in the parser's own
+ * character buffer and copied once, as UTF-8, into a buffer reused across events; the record is written when the
+ * event's last field is read, fields in schema order whatever their order in the JSON.
  *
  * <p>Every invalid field of every event is reported, by index in the batch (no index for a single event) and field,
  * in one 422. Unknown fields are refused (422 "unknown field"): a misspelt optional token field such as
@@ -58,54 +62,86 @@ public final class UsageRequestReader {
     private static final int USAGE = 1 << 11;
     private static final int TOKEN_FIELDS = INPUT | CACHED_INPUT | CACHE_WRITE | OUTPUT | REASONING;
 
-    private final String tenantId;
-    private final String apiKeyId;
-    private final Instant receivedAt;
+    /** Encodes and decodes for {@link #read(byte[])}, which serves tests and tools, not the service. */
+    private static final AvroSerde<UsageEvent> STANDALONE_SERDE =
+            Topics.USAGE_EVENTS.valueSerde(new InMemorySchemaRegistry());
+    private static final int NO_INDEX = -1;
+
     private final long earliestMillis;
     private final long latestMillis;
-    private final List<UsageEvent> events = new ArrayList<>();
+    private final UsageEventEncoder encoder;
+    private final List<byte[]> events = new ArrayList<>();
     private final List<Problem.FieldError> errors = new ArrayList<>();
+    /** The current event's strings as UTF-8, each a slice; reset per event. */
+    private final AvroBuffer strings = new AvroBuffer(1024);
+    private final String[] metadataKeys = new String[MAX_METADATA_ENTRIES];
+    private final int[] metadataValueOffsets = new int[MAX_METADATA_ENTRIES];
+    private final int[] metadataValueLengths = new int[MAX_METADATA_ENTRIES];
 
     private boolean batch;
     private int batchSize;
 
     // the event being read; reset for each event of a batch
-    private Integer index;
+    private int index;
     private int seen;
     private int present;
-    private String eventId;
+    private int eventIdOffset;
+    private int eventIdLength;
     private long occurredAtMillis;
-    private String provider;
-    private String model;
+    private int providerOffset;
+    private int providerLength;
+    private int modelOffset;
+    private int modelLength;
     private long inputTokens;
     private long cachedInputTokens;
     private long cacheWriteTokens;
     private long outputTokens;
     private long reasoningTokens;
-    private String endUser;
-    private Map<String, String> metadata;
+    private int endUserOffset;
+    private int endUserLength;
+    private int metadataCount;
     private JsonNode usage;
 
     /**
      * @param receivedAt now, from the service's clock: the acceptance window for {@code occurred_at} is
      *                   [now − 35 days, now + 5 minutes], and it is each event's {@code received_at}
+     * @param schemaId   the registry id of the {@code UsageEvent} schema under {@code usage.events.v1-value}
      */
-    public UsageRequestReader(String tenantId, String apiKeyId, Instant receivedAt) {
-        this.tenantId = tenantId;
-        this.apiKeyId = apiKeyId;
-        this.receivedAt = Instant.ofEpochMilli(receivedAt.toEpochMilli());
+    public UsageRequestReader(String tenantId, String apiKeyId, Instant receivedAt, int schemaId) {
+        this.encoder = new UsageEventEncoder(schemaId, tenantId, apiKeyId, receivedAt.toEpochMilli());
         this.earliestMillis = receivedAt.minus(MAX_AGE).toEpochMilli();
         this.latestMillis = receivedAt.plus(MAX_AHEAD).toEpochMilli();
     }
 
+    /** A reader whose records carry the id of an in-memory registry, for {@link #read(byte[])} (tests, tools). */
+    public UsageRequestReader(String tenantId, String apiKeyId, Instant receivedAt) {
+        this(tenantId, apiKeyId, receivedAt, STANDALONE_SERDE.schemaId(Topics.USAGE_EVENTS.name()));
+    }
+
     /**
-     * The events of {@code body}, all valid.
+     * The events of {@code body} as {@link UsageEvent}s, decoded from the records {@link #readEncoded} produces (for
+     * tests and tools; only with the standalone constructor).
+     *
+     * @throws io.budgetguard.common.http.ProblemException as {@link #readEncoded}
+     */
+    public List<UsageEvent> read(byte[] body) {
+        List<byte[]> records = readEncoded(body, 0, body.length);
+        List<UsageEvent> decoded = new ArrayList<>(records.size());
+        for (byte[] record : records) {
+            decoded.add(STANDALONE_SERDE.deserialize(Topics.USAGE_EVENTS.name(), record));
+        }
+        return decoded;
+    }
+
+    /**
+     * The events of {@code body[offset, offset + length)}, all valid, each as the Confluent-framed Avro value to
+     * produce.
      *
      * @throws io.budgetguard.common.http.ProblemException 400 (not JSON, wrong shape), 413 (more than 1000 events),
      *                                                     422 (naming every invalid field of every event)
      */
-    public List<UsageEvent> read(byte[] body) {
-        try (JsonParser parser = JSON.createParser(body)) {
+    public List<byte[]> readEncoded(byte[] body, int offset, int length) {
+        try (JsonParser parser = JSON.createParser(body, offset, length)) {
             readBody(parser);
         } catch (JacksonException e) {
             throw Problems.badRequest("The body is not valid JSON: " + RequestBodies.describe(e));
@@ -137,7 +173,7 @@ public final class UsageRequestReader {
                 throw Problems.badRequest("A batch body holds only \"events\"");
             }
         } else {
-            readEvent(p, token, null);
+            readEvent(p, token, NO_INDEX);
         }
         if (p.nextToken() != null) {
             throw Problems.badRequest("Unexpected content after the JSON object");
@@ -154,7 +190,7 @@ public final class UsageRequestReader {
             if (count == MAX_EVENTS) {
                 throw Problems.payloadTooLarge("A batch holds at most " + MAX_EVENTS + " events");
             }
-            Integer position = count++;
+            int position = count++;
             if (token == JsonToken.START_OBJECT) {
                 readEvent(p, p.nextToken(), position);
             } else {
@@ -169,7 +205,7 @@ public final class UsageRequestReader {
     }
 
     /** Reads an event's fields, {@code token} being its first field name (or its end). */
-    private void readEvent(JsonParser p, JsonToken token, Integer position) throws IOException {
+    private void readEvent(JsonParser p, JsonToken token, int position) throws IOException {
         startEvent(position);
         int errorsBefore = errors.size();
         for (; token == JsonToken.FIELD_NAME; token = p.nextToken()) {
@@ -180,33 +216,48 @@ public final class UsageRequestReader {
         finishEvent(errorsBefore);
     }
 
-    private void readField(JsonParser p, String name, JsonToken value, Integer position) throws IOException {
+    private void readField(JsonParser p, String name, JsonToken value, int position) throws IOException {
         switch (name) {
             case "event_id" -> {
-                if (first(EVENT_ID, name, p)) {
-                    eventId = string(p, value, EVENT_ID, name);
-                    if (eventId != null && !isEventId(eventId)) {
+                if (first(EVENT_ID, name, p) && string(p, value, EVENT_ID, name)) {
+                    char[] chars = p.getTextCharacters();
+                    int from = p.getTextOffset();
+                    int length = p.getTextLength();
+                    if (isEventId(chars, from, length)) {
+                        eventIdOffset = strings.size();
+                        eventIdLength = strings.writeUtf8(chars, from, length);
+                    } else {
                         error(name, "must be 1 to 128 characters [A-Za-z0-9._:-]");
                     }
                 }
             }
             case "occurred_at" -> {
-                if (first(OCCURRED_AT, name, p)) {
-                    readOccurredAt(string(p, value, OCCURRED_AT, name));
+                if (first(OCCURRED_AT, name, p) && string(p, value, OCCURRED_AT, name)) {
+                    readOccurredAt(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 }
             }
             case "provider" -> {
-                if (first(PROVIDER, name, p)) {
-                    provider = string(p, value, PROVIDER, name);
-                    if (provider != null && !isProvider(provider)) {
+                if (first(PROVIDER, name, p) && string(p, value, PROVIDER, name)) {
+                    char[] chars = p.getTextCharacters();
+                    int from = p.getTextOffset();
+                    int length = p.getTextLength();
+                    if (isProvider(chars, from, length)) {
+                        providerOffset = strings.size();
+                        providerLength = strings.writeUtf8(chars, from, length);
+                    } else {
                         error(name, "must be 1 to 32 characters [a-z0-9_-]");
                     }
                 }
             }
             case "model" -> {
-                if (first(MODEL, name, p)) {
-                    model = string(p, value, MODEL, name);
-                    if (model != null && !isPrintable(model, 128)) {
+                if (first(MODEL, name, p) && string(p, value, MODEL, name)) {
+                    char[] chars = p.getTextCharacters();
+                    int from = p.getTextOffset();
+                    int length = p.getTextLength();
+                    if (isPrintable(chars, from, length, 128)) {
+                        modelOffset = strings.size();
+                        modelLength = strings.writeUtf8(chars, from, length);
+                    } else {
                         error(name, "must be 1 to 128 printable characters");
                     }
                 }
@@ -217,10 +268,15 @@ public final class UsageRequestReader {
             case "output_tokens" -> outputTokens = count(p, value, OUTPUT, name);
             case "reasoning_tokens" -> reasoningTokens = count(p, value, REASONING, name);
             case "end_user" -> {
-                if (first(END_USER, name, p)) {
-                    endUser = string(p, value, END_USER, name);
-                    if (endUser != null && (endUser.isEmpty() || length(endUser) > 256)) {
+                if (first(END_USER, name, p) && string(p, value, END_USER, name)) {
+                    char[] chars = p.getTextCharacters();
+                    int from = p.getTextOffset();
+                    int length = p.getTextLength();
+                    if (length == 0 || Character.codePointCount(chars, from, length) > 256) {
                         error(name, "must be 1 to 256 characters (omit it when there is none)");
+                    } else {
+                        endUserOffset = strings.size();
+                        endUserLength = strings.writeUtf8(chars, from, length);
                     }
                 }
             }
@@ -238,7 +294,7 @@ public final class UsageRequestReader {
                 }
             }
             case "events" -> {
-                if (position == null) {
+                if (position == NO_INDEX) {
                     throw Problems.badRequest("A body is one usage event or {\"events\":[...]}, not both");
                 }
                 error(name, "unknown field: batches do not nest");
@@ -251,21 +307,20 @@ public final class UsageRequestReader {
         }
     }
 
-    private void startEvent(Integer position) {
+    private void startEvent(int position) {
         index = position;
         seen = 0;
         present = 0;
-        eventId = null;
+        strings.reset();
         occurredAtMillis = 0;
-        provider = null;
-        model = null;
         inputTokens = 0;
         cachedInputTokens = 0;
         cacheWriteTokens = 0;
         outputTokens = 0;
         reasoningTokens = 0;
-        endUser = null;
-        metadata = null;
+        endUserOffset = -1;
+        endUserLength = 0;
+        metadataCount = 0;
         usage = null;
     }
 
@@ -294,19 +349,18 @@ public final class UsageRequestReader {
             error((present & REASONING) != 0 ? "reasoning_tokens" : "usage",
                     "reasoning tokens must not exceed output tokens, which include them");
         }
-        if (errors.size() == errorsBefore) {
-            events.add(new UsageEvent(tenantId, apiKeyId, eventId, Instant.ofEpochMilli(occurredAtMillis), receivedAt,
-                    provider, model, inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reasoningTokens,
-                    endUser, metadata == null ? Map.of() : metadata));
+        // once any event is invalid nothing will be produced: the rest are only validated
+        if (errors.isEmpty()) {
+            events.add(encoder.encode(strings.array(), eventIdOffset, eventIdLength, occurredAtMillis,
+                    providerOffset, providerLength, modelOffset, modelLength, inputTokens, cachedInputTokens,
+                    cacheWriteTokens, outputTokens, reasoningTokens, endUserOffset, endUserLength, metadataCount,
+                    metadataKeys, metadataValueOffsets, metadataValueLengths));
         }
     }
 
-    private void readOccurredAt(String text) {
-        if (text == null) {
-            return;
-        }
+    private void readOccurredAt(char[] chars, int from, int length) {
         try {
-            occurredAtMillis = Rfc3339.parseEpochMillis(text);
+            occurredAtMillis = Rfc3339.parseEpochMillis(chars, from, length);
         } catch (Rfc3339.InvalidTimestampException e) {
             error("occurred_at", e.getMessage());
             return;
@@ -328,13 +382,12 @@ public final class UsageRequestReader {
             p.skipChildren();
             return;
         }
-        Map<String, String> entries = new HashMap<>();
         boolean tooMany = false;
         for (JsonToken token = p.nextToken(); token == JsonToken.FIELD_NAME; token = p.nextToken()) {
-            String key = p.currentName();
+            String key = p.currentName(); // canonical (Jackson's symbol table): no string per entry
             JsonToken entry = p.nextToken();
-            String field = "metadata." + abbreviate(key);
-            if (entries.size() == MAX_METADATA_ENTRIES && !entries.containsKey(key)) {
+            int existing = metadataIndex(key);
+            if (metadataCount == MAX_METADATA_ENTRIES && existing < 0) {
                 if (!tooMany) {
                     error("metadata", "holds at most " + MAX_METADATA_ENTRIES + " entries");
                     tooMany = true;
@@ -343,22 +396,41 @@ public final class UsageRequestReader {
                 continue;
             }
             if (key.isEmpty() || length(key) > 64) {
-                error(field, "keys must be 1 to 64 characters");
+                error(metadataField(key), "keys must be 1 to 64 characters");
             }
             if (entry != JsonToken.VALUE_STRING) {
-                error(field, "must be a string");
+                error(metadataField(key), "must be a string");
                 p.skipChildren();
                 continue;
             }
-            String text = p.getText();
-            if (length(text) > 256) {
-                error(field, "must be at most 256 characters");
+            char[] chars = p.getTextCharacters();
+            int from = p.getTextOffset();
+            int length = p.getTextLength();
+            if (length > 256 && Character.codePointCount(chars, from, length) > 256) {
+                error(metadataField(key), "must be at most 256 characters");
             }
-            if (entries.put(key, text) != null) {
-                error(field, "appears twice");
+            if (existing >= 0) {
+                error(metadataField(key), "appears twice");
+            } else {
+                metadataKeys[metadataCount] = key;
+                metadataValueOffsets[metadataCount] = strings.size();
+                metadataValueLengths[metadataCount] = strings.writeUtf8(chars, from, length);
+                metadataCount++;
             }
         }
-        metadata = entries;
+    }
+
+    private int metadataIndex(String key) {
+        for (int i = 0; i < metadataCount; i++) {
+            if (metadataKeys[i].equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String metadataField(String key) {
+        return "metadata." + abbreviate(key);
     }
 
     /** Marks {@code bit} as seen; false (and an error, the value skipped) when the field appears twice. */
@@ -372,18 +444,21 @@ public final class UsageRequestReader {
         return true;
     }
 
-    /** A string value, null for JSON null (absent) or a wrong type (reported). */
-    private String string(JsonParser p, JsonToken value, int bit, String name) throws IOException {
+    /**
+     * True for a string value (read it from the parser's text buffer); false for JSON null (absent) or a wrong type
+     * (reported).
+     */
+    private boolean string(JsonParser p, JsonToken value, int bit, String name) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
             present |= bit;
-            return p.getText();
+            return true;
         }
         if (value != JsonToken.VALUE_NULL) {
             present |= bit;
             error(name, "must be a string");
             p.skipChildren();
         }
-        return null;
+        return false;
     }
 
     private long count(JsonParser p, JsonToken value, int bit, String name) throws IOException {
@@ -417,16 +492,19 @@ public final class UsageRequestReader {
     }
 
     private void error(String field, String message) {
-        errors.add(new Problem.FieldError(index, field, message));
+        errors.add(new Problem.FieldError(index == NO_INDEX ? null : index, field, message));
     }
 
     static boolean isEventId(String value) {
-        int n = value.length();
+        return isEventId(value.toCharArray(), 0, value.length());
+    }
+
+    static boolean isEventId(char[] chars, int from, int n) {
         if (n == 0 || n > 128) {
             return false;
         }
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
+        for (int i = from; i < from + n; i++) {
+            char c = chars[i];
             if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
                     || c == '.' || c == '_' || c == ':' || c == '-')) {
                 return false;
@@ -436,12 +514,15 @@ public final class UsageRequestReader {
     }
 
     static boolean isProvider(String value) {
-        int n = value.length();
+        return isProvider(value.toCharArray(), 0, value.length());
+    }
+
+    static boolean isProvider(char[] chars, int from, int n) {
         if (n == 0 || n > 32) {
             return false;
         }
-        for (int i = 0; i < n; i++) {
-            char c = value.charAt(i);
+        for (int i = from; i < from + n; i++) {
+            char c = chars[i];
             if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
                 return false;
             }
@@ -451,12 +532,17 @@ public final class UsageRequestReader {
 
     /** 1 to {@code max} characters (code points), none of them control characters, separators or lone surrogates. */
     public static boolean isPrintable(String value, int max) {
-        int n = value.length();
-        if (n == 0 || length(value) > max) {
+        return isPrintable(value.toCharArray(), 0, value.length(), max);
+    }
+
+    /** As {@link #isPrintable(String, int)}, over {@code chars[from, from + n)}. */
+    static boolean isPrintable(char[] chars, int from, int n, int max) {
+        if (n == 0 || n > max && Character.codePointCount(chars, from, n) > max) {
             return false;
         }
-        for (int i = 0; i < n; ) {
-            int cp = value.codePointAt(i);
+        int end = from + n;
+        for (int i = from; i < end; ) {
+            int cp = Character.codePointAt(chars, i, end);
             if (cp < 0x80) {
                 if (cp < 0x20 || cp == 0x7f) {
                     return false;

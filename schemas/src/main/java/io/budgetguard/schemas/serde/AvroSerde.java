@@ -65,7 +65,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         if (data == null) {
             return null;
         }
-        int id = idsByTopic.computeIfAbsent(topic, t -> registry.register(t + "-value", readerSchema));
+        int id = schemaId(topic);
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.write(MAGIC);
         out.write(id >>> 24);
@@ -81,6 +81,14 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
             throw new SerializationException("Cannot encode " + type.getSimpleName() + " for topic " + topic, e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * The id of this type's schema under {@code <topic>-value}, registered on first use and cached: what a
+     * hand-written encoder of the same schema puts in the Confluent header.
+     */
+    public int schemaId(String topic) {
+        return idsByTopic.computeIfAbsent(topic, t -> registry.register(t + "-value", readerSchema));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.budgetguard.bench.ingest.jmh;
 
+import io.budgetguard.ingest.usage.UsageEventEncoder;
 import io.budgetguard.ingest.usage.UsageRequestReader;
 import io.budgetguard.schemas.UsageEvent;
 import io.budgetguard.schemas.serde.AvroSerde;
@@ -23,8 +24,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What ingest does with a request body before Kafka: parse and validate every event of a batch
- * ({@link UsageRequestReader}, streaming Jackson) and encode each as the Confluent-framed Avro record it produces.
+ * What ingest does with a request body before Kafka: parse and validate every event of a batch and encode each as
+ * the Confluent-framed Avro record it produces ({@link UsageRequestReader#readEncoded}, streaming Jackson straight
+ * into {@link UsageEventEncoder}) — and, for comparison, the two encoders alone on the same events: the hand-written
+ * one and the generated class's {@code SpecificDatumWriter} ({@link AvroSerde}), which ingest used before.
  * Reported per event ({@code OperationsPerInvocation} = batch size).
  */
 @State(Scope.Benchmark)
@@ -39,6 +42,8 @@ public class JsonToAvroBenchmark {
 
     private byte[] body;
     private AvroSerde<UsageEvent> serde;
+    private int schemaId;
+    private List<UsageEvent> events;
     private final String topic = Topics.USAGE_EVENTS.name();
 
     @Setup
@@ -53,23 +58,36 @@ public class JsonToAvroBenchmark {
         }
         body = json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
         serde = Topics.USAGE_EVENTS.valueSerde(new InMemorySchemaRegistry());
-        serde.serialize(topic, new UsageRequestReader("bench", "kbench", Instant.now()).read(body).get(0)); // registers
+        schemaId = serde.schemaId(topic);
+        events = new UsageRequestReader("bench", "kbench", Instant.now()).read(body);
     }
 
+    /** What ingest does per request: JSON to validated, encoded records. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
-    public long parseValidateEncode() {
-        List<UsageEvent> events = new UsageRequestReader("bench", "kbench", Instant.now()).read(body);
+    public List<byte[]> parseValidateEncode() {
+        return new UsageRequestReader("bench", "kbench", Instant.now(), schemaId).readEncoded(body, 0, body.length);
+    }
+
+    /** The hand-written encoder alone, from {@code UsageEvent} objects. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long encodeHandWritten() {
+        long bytes = 0;
+        for (UsageEvent event : events) {
+            bytes += UsageEventEncoder.encode(schemaId, event).length;
+        }
+        return bytes;
+    }
+
+    /** The generated class's writer ({@code SpecificDatumWriter} through {@link AvroSerde}) on the same objects. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long encodeGenericWriter() {
         long bytes = 0;
         for (UsageEvent event : events) {
             bytes += serde.serialize(topic, event).length;
         }
         return bytes;
-    }
-
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public List<UsageEvent> parseValidateOnly() {
-        return new UsageRequestReader("bench", "kbench", Instant.now()).read(body);
     }
 }

@@ -1,0 +1,152 @@
+package io.budgetguard.ingest.usage;
+
+import java.util.Arrays;
+
+/**
+ * A growable byte buffer with the Avro binary primitives {@link UsageEventEncoder} needs: zig-zag varint longs and
+ * length-prefixed UTF-8 strings. Reused across events (and requests) so that encoding allocates nothing but the final
+ * record. Strings are encoded exactly as {@code String.getBytes(UTF_8)} does (which is what Avro's
+ * {@code BinaryEncoder.writeString} uses), including its replacement of an unpaired surrogate by {@code '?'}, so
+ * that the bytes equal the generic writer's. Not thread-safe.
+ */
+final class AvroBuffer {
+
+    private byte[] bytes;
+    private int size;
+
+    AvroBuffer(int capacity) {
+        bytes = new byte[capacity];
+    }
+
+    int size() {
+        return size;
+    }
+
+    void reset() {
+        size = 0;
+    }
+
+    /** The content, copied into an array of its exact length. */
+    byte[] toByteArray() {
+        return Arrays.copyOf(bytes, size);
+    }
+
+    void writeByte(int b) {
+        ensure(1);
+        bytes[size++] = (byte) b;
+    }
+
+    void writeRaw(byte[] source, int offset, int length) {
+        ensure(length);
+        System.arraycopy(source, offset, bytes, size, length);
+        size += length;
+    }
+
+    /** The backing array (valid until the next write). */
+    byte[] array() {
+        return bytes;
+    }
+
+    /** Avro {@code long} (and {@code int}): zig-zag, then 7 bits per byte, least significant first. */
+    void writeLong(long value) {
+        ensure(10);
+        long n = (value << 1) ^ (value >> 63);
+        while ((n & ~0x7FL) != 0) {
+            bytes[size++] = (byte) ((n & 0x7F) | 0x80);
+            n >>>= 7;
+        }
+        bytes[size++] = (byte) n;
+    }
+
+    /** Avro {@code string}: its UTF-8 length, then the UTF-8 bytes. */
+    void writeString(String value) {
+        int n = value.length();
+        if (isAscii(value, n)) {
+            writeLong(n);
+            ensure(n);
+            value.getBytes(0, n, bytes, size); // deprecated but exact for ASCII, and copies without allocating
+            size += n;
+        } else {
+            char[] chars = value.toCharArray();
+            writeString(chars, 0, chars.length);
+        }
+    }
+
+    /** Avro {@code string} of {@code chars[offset, offset + length)}. */
+    void writeString(char[] chars, int offset, int length) {
+        int lengthAt = size;
+        writeLong(0); // placeholder, usually the right size already (one byte up to 63 bytes of UTF-8)
+        int start = size;
+        int utf8 = writeUtf8(chars, offset, length);
+        int needed = varintSize(utf8);
+        int have = start - lengthAt;
+        if (needed != have) {
+            ensure(needed - have);
+            System.arraycopy(bytes, start, bytes, lengthAt + needed, utf8);
+            size += needed - have;
+        }
+        size = lengthAt;
+        writeLong(utf8);
+        size += utf8;
+    }
+
+    /** Appends the UTF-8 encoding of {@code chars[offset, offset + length)} (no length); returns its byte count. */
+    int writeUtf8(char[] chars, int offset, int length) {
+        ensure(length * 3); // at most 3 bytes per char (a surrogate pair: 4 bytes for 2 chars)
+        int start = size;
+        int end = offset + length;
+        int i = offset;
+        byte[] out = bytes;
+        int o = size;
+        while (i < end) {
+            char c = chars[i++];
+            if (c < 0x80) {
+                out[o++] = (byte) c;
+            } else if (c < 0x800) {
+                out[o++] = (byte) (0xC0 | (c >> 6));
+                out[o++] = (byte) (0x80 | (c & 0x3F));
+            } else if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i < end && Character.isLowSurrogate(chars[i])) {
+                    int cp = Character.toCodePoint(c, chars[i++]);
+                    out[o++] = (byte) (0xF0 | (cp >> 18));
+                    out[o++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+                    out[o++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+                    out[o++] = (byte) (0x80 | (cp & 0x3F));
+                } else {
+                    out[o++] = '?'; // what String.getBytes(UTF_8) writes for an unpaired surrogate
+                }
+            } else {
+                out[o++] = (byte) (0xE0 | (c >> 12));
+                out[o++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                out[o++] = (byte) (0x80 | (c & 0x3F));
+            }
+        }
+        size = o;
+        return o - start;
+    }
+
+    static int varintSize(long value) {
+        long n = (value << 1) ^ (value >> 63);
+        int bytes = 1;
+        while ((n & ~0x7FL) != 0) {
+            n >>>= 7;
+            bytes++;
+        }
+        return bytes;
+    }
+
+    private static boolean isAscii(String value, int n) {
+        for (int i = 0; i < n; i++) {
+            if (value.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ensure(int more) {
+        if (size + more > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+    }
+}
