@@ -20,11 +20,11 @@ public final class AdminJson {
     private AdminJson() {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record TenantJson(String id, String name, String status, Integer rateLimitEventsPerS, Instant createdAt,
-            Instant updatedAt) {
+    public record TenantJson(String id, String name, String status, Integer rateLimitEventsPerS,
+            Integer rateLimitRequestsPerS, Instant createdAt, Instant updatedAt) {
         static TenantJson of(Tenant t) {
             return new TenantJson(t.getTenantId(), t.getName(), t.getStatus(), t.getRateLimitEventsPerS(),
-                    t.getCreatedAt(), t.getUpdatedAt());
+                    t.getRateLimitRequestsPerS(), t.getCreatedAt(), t.getUpdatedAt());
         }
     }
 

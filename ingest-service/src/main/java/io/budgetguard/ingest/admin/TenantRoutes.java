@@ -25,6 +25,8 @@ final class TenantRoutes {
     static final String ACTIVE = "active";
     static final String SUSPENDED = "suspended";
     private static final int MAX_RATE_LIMIT = 10_000_000;
+    private static final String EVENTS_LIMIT = "rate_limit_events_per_s";
+    private static final String REQUESTS_LIMIT = "rate_limit_requests_per_s";
 
     private final ControlPlaneView view;
     private final ControlPlaneWriter writer;
@@ -44,16 +46,20 @@ final class TenantRoutes {
     }
 
     private void create(Context ctx) {
-        JsonFields fields = JsonFields.of(RequestBodies.readObject(ctx), Set.of("id", "name", "rate_limit_events_per_s"));
+        JsonFields fields = JsonFields.of(RequestBodies.readObject(ctx),
+                Set.of("id", "name", EVENTS_LIMIT, REQUESTS_LIMIT));
         String id = fields.requiredId("id");
         String name = fields.printable("name", 256, true);
-        Integer rateLimit = fields.optionalInt("rate_limit_events_per_s", 1, MAX_RATE_LIMIT);
+        Integer eventsLimit = fields.optionalInt(EVENTS_LIMIT, 1, MAX_RATE_LIMIT);
+        Integer requestsLimit = fields.optionalInt(REQUESTS_LIMIT, 1, MAX_RATE_LIMIT);
         fields.throwIfInvalid();
         if (view.tenant(id).isPresent()) {
             throw Problems.conflict("Tenant '" + id + "' already exists");
         }
         Instant now = now();
-        Tenant tenant = new Tenant(id, name, ACTIVE, rateLimit, now, now);
+        Tenant tenant = Tenant.newBuilder().setTenantId(id).setName(name).setStatus(ACTIVE)
+                .setRateLimitEventsPerS(eventsLimit).setRateLimitRequestsPerS(requestsLimit)
+                .setCreatedAt(now).setUpdatedAt(now).build();
         writer.put(Topics.CONTROL_TENANTS, id, tenant);
         ctx.status(201).header("Location", "/admin/tenants/" + id).json(TenantJson.of(tenant));
     }
@@ -61,21 +67,24 @@ final class TenantRoutes {
     private void update(Context ctx) {
         Tenant current = existing(ctx.pathParam("id"));
         ObjectNode body = RequestBodies.readObject(ctx);
-        JsonFields fields = JsonFields.of(body, Set.of("status", "name", "rate_limit_events_per_s"));
+        JsonFields fields = JsonFields.of(body, Set.of("status", "name", EVENTS_LIMIT, REQUESTS_LIMIT));
         String status = fields.optionalString("status");
         if (status != null && !status.equals(ACTIVE) && !status.equals(SUSPENDED)) {
             fields.error("status", "must be \"active\" or \"suspended\"");
         }
         String name = fields.printable("name", 256, false);
-        Integer rateLimit = fields.optionalInt("rate_limit_events_per_s", 1, MAX_RATE_LIMIT);
+        Integer eventsLimit = fields.optionalInt(EVENTS_LIMIT, 1, MAX_RATE_LIMIT);
+        Integer requestsLimit = fields.optionalInt(REQUESTS_LIMIT, 1, MAX_RATE_LIMIT);
         if (body.isEmpty()) {
-            fields.error("status", "nothing to change: send status, name or rate_limit_events_per_s");
+            fields.error("status", "nothing to change: send status, name, " + EVENTS_LIMIT + " or " + REQUESTS_LIMIT);
         }
         fields.throwIfInvalid();
         Tenant updated = Tenant.newBuilder(current)
                 .setStatus(status != null ? status : current.getStatus())
                 .setName(name != null ? name : current.getName())
-                .setRateLimitEventsPerS(body.has("rate_limit_events_per_s") ? rateLimit : current.getRateLimitEventsPerS())
+                // present (null included: back to the platform default) replaces, absent keeps
+                .setRateLimitEventsPerS(body.has(EVENTS_LIMIT) ? eventsLimit : current.getRateLimitEventsPerS())
+                .setRateLimitRequestsPerS(body.has(REQUESTS_LIMIT) ? requestsLimit : current.getRateLimitRequestsPerS())
                 .setUpdatedAt(now())
                 .build();
         writer.put(Topics.CONTROL_TENANTS, updated.getTenantId(), updated);

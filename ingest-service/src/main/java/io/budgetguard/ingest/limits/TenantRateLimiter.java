@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per-tenant token buckets of this instance (Bucket4j, lock-free): requests per second on every tenant route, and usage
  * events per second on {@code POST /v1/usage}, where a batch takes as many tokens as it holds events. The events rate
- * is the tenant's {@code rate_limit_events_per_s}, else the platform default; the requests rate is the platform
- * default. Each bucket holds one second's worth of tokens (the allowed burst).
+ * is the tenant's {@code rate_limit_events_per_s}, the requests rate its {@code rate_limit_requests_per_s}, each else
+ * the platform default. Each bucket holds one second's worth of tokens (the allowed burst).
  *
  * <p>The limits are per instance: behind a load balancer spreading a tenant over N instances the tenant may send N
  * times its rate. When a tenant's limit changes in the control plane, its bucket is reconfigured on its next request,
@@ -50,12 +50,12 @@ public final class TenantRateLimiter {
 
     /** Takes one request token of the tenant; 429 with {@code Retry-After} when there is none. */
     public void admitRequest(String tenantId) {
-        long rate = limits.defaultRequestsPerS();
+        long rate = requestsPerSecond(tenantId);
         ConsumptionProbe probe = bucket(requestBuckets, tenantId, rate).tryConsumeAndReturnRemaining(1);
         if (!probe.isConsumed()) {
             requestsRefused.increment();
             throw Problems.tooManyRequests("Tenant '" + tenantId + "' exceeded its limit of " + rate
-                    + " requests/s on this instance", RetryAfter.seconds(probe.getNanosToWaitForRefill()));
+                    + " requests/s on this instance (rate_limit_requests_per_s)", RetryAfter.seconds(probe.getNanosToWaitForRefill()));
         }
     }
 
@@ -85,6 +85,13 @@ public final class TenantRateLimiter {
         Tenant tenant = view.tenantOrNull(tenantId);
         Integer own = tenant == null ? null : tenant.getRateLimitEventsPerS();
         return own != null && own > 0 ? own : limits.defaultEventsPerS();
+    }
+
+    /** The tenant's requests rate: its own {@code rate_limit_requests_per_s}, else the platform default. */
+    public long requestsPerSecond(String tenantId) {
+        Tenant tenant = view.tenantOrNull(tenantId);
+        Integer own = tenant == null ? null : tenant.getRateLimitRequestsPerS();
+        return own != null && own > 0 ? own : limits.defaultRequestsPerS();
     }
 
     private Bucket bucket(ConcurrentHashMap<String, Limited> buckets, String tenantId, long rate) {

@@ -76,8 +76,8 @@ class ControlPlaneReaderTest {
     void shouldReadFromTheBeginningAndCatchUpAtTheEndOffsetsSeenAtStart() {
         topicsExist();
         endOffsets(2);
-        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, T, T)));
-        record(1, "beta", encode(new Tenant("beta", "Beta", "active", null, T, T)));
+        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, null, T, T)));
+        record(1, "beta", encode(new Tenant("beta", "Beta", "active", null, null, T, T)));
 
         reader.start();
 
@@ -89,7 +89,7 @@ class ControlPlaneReaderTest {
     void shouldNotBeCaughtUpBeforeReachingTheEndOffsets() {
         topicsExist();
         endOffsets(5);
-        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, T, T)));
+        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, null, T, T)));
 
         reader.start();
 
@@ -101,7 +101,7 @@ class ControlPlaneReaderTest {
     void shouldApplyTombstones() {
         topicsExist();
         endOffsets(2);
-        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, T, T)));
+        record(0, "acme", encode(new Tenant("acme", "Acme", "active", null, null, T, T)));
         record(1, "acme", null);
 
         reader.start();
@@ -115,7 +115,7 @@ class ControlPlaneReaderTest {
         topicsExist();
         endOffsets(2);
         record(0, "junk", new byte[] {1, 2, 3});
-        record(1, "acme", encode(new Tenant("acme", "Acme", "active", null, T, T)));
+        record(1, "acme", encode(new Tenant("acme", "Acme", "active", null, null, T, T)));
 
         reader.start();
 

@@ -17,7 +17,7 @@ class ControlPlaneViewTest {
     private final ControlPlaneView view = new ControlPlaneView();
 
     private static Tenant tenant(String id, String status) {
-        return new Tenant(id, "n", status, null, T, T);
+        return new Tenant(id, "n", status, null, null, T, T);
     }
 
     private static Budget budget(String tenant, String id) {

@@ -98,6 +98,48 @@ class RateLimitEndpointTest {
     }
 
     @Test
+    void shouldApplyTheTenantsOwnRequestsLimitSetThroughTheAdminApi() {
+        assertThat(ingest.admin("POST", "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\","
+                + "\"rate_limit_requests_per_s\":3}").statusCode()).isEqualTo(201);
+        assertThat(Http.json(ingest.admin("GET", "/admin/tenants/acme", null)).path("rate_limit_requests_per_s").asInt())
+                .isEqualTo(3);
+        String token = Http.json(ingest.admin("POST", "/admin/tenant/acme/apikeys", "{}")).path("api_key").asText();
+        for (int i = 0; i < 3; i++) {
+            assertThat(ingest.postUsage(token, event("a" + i)).statusCode()).isEqualTo(202);
+        }
+
+        HttpResponse<String> refused = ingest.send("GET", "/v1/budgets/status", null, "Authorization", "Bearer " + token);
+
+        assertThat(refused.statusCode()).isEqualTo(429);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        assertThat(refused.body()).contains("3 requests/s", "rate_limit_requests_per_s");
+
+        // raised: usable at once; then removed (null): the platform default (20) again
+        assertThat(ingest.admin("PATCH", "/admin/tenants/acme", "{\"rate_limit_requests_per_s\":6}").statusCode())
+                .isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            assertThat(ingest.postUsage(token, event("b" + i)).statusCode()).isEqualTo(202);
+        }
+        assertThat(ingest.postUsage(token, event("b3")).statusCode()).isEqualTo(429);
+        HttpResponse<String> cleared = ingest.admin("PATCH", "/admin/tenants/acme", "{\"rate_limit_requests_per_s\":null}");
+        assertThat(cleared.statusCode()).isEqualTo(200);
+        assertThat(Http.json(cleared).path("rate_limit_requests_per_s").isNull()).isTrue();
+        for (int i = 0; i < 14; i++) {
+            assertThat(ingest.postUsage(token, event("c" + i)).statusCode()).as("request %d", i).isEqualTo(202);
+        }
+        assertThat(ingest.postUsage(token, event("c14")).statusCode()).isEqualTo(429);
+    }
+
+    @Test
+    void shouldRefuseAnInvalidRequestsLimit() {
+        HttpResponse<String> refused = ingest.admin("POST", "/admin/tenants", "{\"id\":\"acme\",\"name\":\"Acme\","
+                + "\"rate_limit_requests_per_s\":0}");
+
+        assertThat(refused.statusCode()).isEqualTo(422);
+        assertThat(refused.body()).contains("rate_limit_requests_per_s");
+    }
+
+    @Test
     void shouldCostNoEventTokensForAnInvalidBatch() {
         ingest.fixtures.tenant("acme", "active", 3);
         PresentedKey key = ingest.fixtures.key("acme", Role.DEVELOPER);

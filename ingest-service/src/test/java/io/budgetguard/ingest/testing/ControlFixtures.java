@@ -33,7 +33,13 @@ public final class ControlFixtures {
 
     /** A tenant with its own {@code rate_limit_events_per_s} (null: the platform default). */
     public Tenant tenant(String id, String status, Integer rateLimitEventsPerS) {
-        Tenant tenant = new Tenant(id, "Tenant " + id, status, rateLimitEventsPerS, CREATED, CREATED);
+        return tenant(id, status, rateLimitEventsPerS, null);
+    }
+
+    /** A tenant with its own events and requests limits (null: the platform default). */
+    public Tenant tenant(String id, String status, Integer rateLimitEventsPerS, Integer rateLimitRequestsPerS) {
+        Tenant tenant = new Tenant(id, "Tenant " + id, status, rateLimitEventsPerS, rateLimitRequestsPerS, CREATED,
+                CREATED);
         view.apply(Topics.CONTROL_TENANTS.name(), id, tenant, 0, offsets.incrementAndGet());
         return tenant;
     }

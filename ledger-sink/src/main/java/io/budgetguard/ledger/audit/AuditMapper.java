@@ -103,6 +103,10 @@ public final class AuditMapper {
                 .put("rate_limit_events_per_s", t.getRateLimitEventsPerS())
                 .put("created_at", text(t.getCreatedAt()))
                 .put("updated_at", text(t.getUpdatedAt()));
+        if (t.getRateLimitRequestsPerS() != null) {
+            // added later to the schema: only when set, so that the details of tenants without it stay as they were
+            d.put("rate_limit_requests_per_s", t.getRateLimitRequestsPerS());
+        }
         String action = Objects.equals(t.getCreatedAt(), t.getUpdatedAt()) ? "tenant.created" : "tenant.updated";
         return new AuditRecord(t.getTenantId(), at, actor(t, ADMIN), action, "tenant/" + t.getTenantId(), json(d));
     }

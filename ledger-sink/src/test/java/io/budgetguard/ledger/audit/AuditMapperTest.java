@@ -59,7 +59,10 @@ class AuditMapperTest {
         AuditRecord record = map("control.tenants.v1", "acme", suspended);
         assertThat(record.action()).isEqualTo("tenant.updated");
         assertThat(record.subject()).isEqualTo("tenant/acme");
-        assertThat(record.details()).contains("\"status\":\"suspended\"");
+        assertThat(record.details()).contains("\"status\":\"suspended\"").doesNotContain("rate_limit_requests_per_s");
+        Tenant limited = Tenant.newBuilder(suspended).setRateLimitRequestsPerS(50).setUpdatedAt(CREATED.plusSeconds(2))
+                .build();
+        assertThat(map("control.tenants.v1", "acme", limited).details()).contains("\"rate_limit_requests_per_s\":50");
     }
 
     @Test
