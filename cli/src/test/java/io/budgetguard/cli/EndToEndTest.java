@@ -163,7 +163,8 @@ class EndToEndTest {
         try (Connection connection = superuser()) {
             assertThat(new LedgerVerifier(connection).verify(Optional.of(tenant)).ok()).isTrue();
         }
-        assertThat(runVerify().exitCode).isZero();
+        Verify verified = runVerify();
+        assertThat(verified.exitCode).as(verified.output).isZero();
     }
 
     @Test
