@@ -195,7 +195,9 @@ class EndToEndTest {
         EmbeddedPostgres pg = SharedStack.stack().postgres();
         int exit = BudgetGuardCommand.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(out))
                 .execute("ledger", "verify", "--tenant", tenant, "--database-url", databaseUrl,
-                        "--user", pg.superuser(), "--password", pg.superuserPassword());
+                        "--user", pg.superuser(), "--password", pg.superuserPassword(),
+                        // without keys, a checkpoint signed before verify runs (10 s rule, a slow machine) exits 3
+                        "--public-keys-url", pipeline.ledgerUrl() + "/v1/ledger/public-keys");
         return new Verify(exit, out.toString());
     }
 
