@@ -1,6 +1,7 @@
 package io.budgetguard.bench.streams;
 
 import io.budgetguard.schemas.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,8 +19,9 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 /**
  * The cost floor of Kafka Streams itself: records in as bytes, one lookup and one insert in a persistent window store
  * with the metering dedup store's retention (the same store type, so the same RocksDB and changelog cost per event),
- * records out as bytes, under the same exactly-once settings. It decodes nothing: the dedup key is the record key and
- * a 64-bit hash of the value bytes (about as long as {@code tenant NUL event_id}).
+ * records out as bytes, under the same exactly-once settings. Like the metering topology it deduplicates by
+ * (tenant, event_id): the key is the record key (the tenant) and the event id read from the Avro bytes — the third
+ * field of {@code UsageEvent}, reached by skipping the first two strings — with nothing else decoded.
  */
 final class PassThroughTopology {
 
@@ -37,6 +39,11 @@ final class PassThroughTopology {
                 Serdes.String(), Serdes.Long()), "dedup");
         topology.addSink("sink", OUTPUT, new StringSerializer(), new ByteArraySerializer(), "dedup");
         return topology;
+    }
+
+    /** The event id as the pass-through reads it (the benchmark checks it against the decoded event). */
+    static String eventIdOf(byte[] value) {
+        return Dedup.eventId(value);
     }
 
     private static final class Dedup implements Processor<String, byte[], String, byte[]> {
@@ -57,8 +64,7 @@ final class PassThroughTopology {
 
         @Override
         public void process(Record<String, byte[]> record) {
-            String key = record.key() + '\u0000' + Long.toHexString(hash(record.value()))
-                    + Long.toHexString(record.value().length);
+            String key = record.key() + '\u0000' + eventId(record.value());
             long now = context.currentStreamTimeMs();
             try (WindowStoreIterator<Long> earlier = seen.fetch(key, now - horizon, now)) {
                 if (earlier.hasNext()) {
@@ -69,12 +75,31 @@ final class PassThroughTopology {
             context.forward(record);
         }
 
-        private static long hash(byte[] bytes) {
-            long h = 0xcbf29ce484222325L;
-            for (byte b : bytes) {
-                h = (h ^ b) * 0x100000001b3L;
-            }
-            return h;
+        /** The event id of a usage event in the Confluent wire format: magic byte, 4-byte schema id, then Avro. */
+        static String eventId(byte[] value) {
+            int[] position = {5};
+            skipString(value, position); // tenant_id
+            skipString(value, position); // api_key_id
+            int length = readLength(value, position);
+            return new String(value, position[0], length, StandardCharsets.UTF_8);
+        }
+
+        private static void skipString(byte[] value, int[] position) {
+            int length = readLength(value, position);
+            position[0] += length;
+        }
+
+        /** An Avro string's length: a zig-zag varint. */
+        private static int readLength(byte[] value, int[] position) {
+            int raw = 0;
+            int shift = 0;
+            int b;
+            do {
+                b = value[position[0]++] & 0xff;
+                raw |= (b & 0x7f) << shift;
+                shift += 7;
+            } while ((b & 0x80) != 0);
+            return (raw >>> 1) ^ -(raw & 1);
         }
     }
 }

@@ -196,6 +196,8 @@ public final class StreamsBenchmark {
                         + "the stream thread", name, events, elapsed.wall().toMillis(),
                 Math.round(measured.eventsPerSecond()), format(1e6 / measured.eventsPerSecond()),
                 format(measured.processCpuMicrosPerEvent()), format(measured.streamThreadCpuMicrosPerEvent()));
+        LOG.info("{}: CPU µs per event by thread group: {}", name,
+                elapsed.threadsAfter().perEventSince(elapsed.threadsBefore(), events));
         return measured;
     }
 
@@ -240,8 +242,12 @@ public final class StreamsBenchmark {
         for (int i = 0; i < events; i++) {
             String tenant = tenants.get(random.nextInt(tenants.size()));
             UsageEvent event = data.event(tenant, Instant.ofEpochMilli(now - random.nextLong(3_600_000)));
-            producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant,
-                    serde.serialize(Topics.USAGE_EVENTS.name(), event)));
+            byte[] bytes = serde.serialize(Topics.USAGE_EVENTS.name(), event);
+            if (i == 0 && !PassThroughTopology.eventIdOf(bytes).equals(event.getEventId())) {
+                throw new IllegalStateException("the pass-through reads a wrong event id: "
+                        + PassThroughTopology.eventIdOf(bytes) + " instead of " + event.getEventId());
+            }
+            producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant, bytes));
         }
         producer.flush();
     }

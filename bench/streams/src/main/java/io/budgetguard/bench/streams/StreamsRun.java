@@ -25,6 +25,7 @@ final class StreamsRun implements AutoCloseable {
     private volatile long runningAtNanos;
     private volatile long runningAtProcessCpuNanos;
     private volatile long runningAtThreadCpuNanos;
+    private volatile ThreadCpu runningAtThreads;
 
     private StreamsRun(Topology topology, Properties props) {
         this.applicationId = props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
@@ -33,6 +34,7 @@ final class StreamsRun implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING && runningAtNanos == 0) {
                 runningAtProcessCpuNanos = CpuTime.process();
                 runningAtThreadCpuNanos = CpuTime.threadsNamed(applicationId + "-", "-StreamThread-");
+                runningAtThreads = ThreadCpu.snapshot();
                 runningAtNanos = System.nanoTime();
             }
         });
@@ -49,7 +51,8 @@ final class StreamsRun implements AutoCloseable {
     }
 
     /** Wall-clock time, CPU time of the whole process and of the stream thread, from RUNNING to the last commit. */
-    record Elapsed(Duration wall, Duration processCpu, Duration streamThreadCpu) {}
+    record Elapsed(Duration wall, Duration processCpu, Duration streamThreadCpu, ThreadCpu threadsBefore,
+            ThreadCpu threadsAfter) {}
 
     /** Waits until every input partition is committed up to {@code endOffsets}. */
     Elapsed awaitCommitted(Admin admin, Map<TopicPartition, Long> endOffsets) throws InterruptedException {
@@ -61,7 +64,8 @@ final class StreamsRun implements AutoCloseable {
                 long wall = System.nanoTime() - runningAtNanos;
                 long process = CpuTime.process() - runningAtProcessCpuNanos;
                 long thread = CpuTime.threadsNamed(applicationId + "-", "-StreamThread-") - runningAtThreadCpuNanos;
-                return new Elapsed(Duration.ofNanos(wall), Duration.ofNanos(process), Duration.ofNanos(thread));
+                return new Elapsed(Duration.ofNanos(wall), Duration.ofNanos(process), Duration.ofNanos(thread),
+                        runningAtThreads, ThreadCpu.snapshot());
             }
             Thread.sleep(POLL_MILLIS);
         }
