@@ -28,6 +28,11 @@ public final class HttpServers {
             config.jetty.defaultHost = host;
             config.useVirtualThreads = false;
         });
+        // Javalin 6 builds its servlet context settings lazily and without synchronisation on the first request:
+        // concurrent first requests to a fresh server could answer 500 (NPE in JavalinServlet.getServletContextConfig,
+        // seen when a restarted ingest instance met a burst of retries). One request to ourselves, before start()
+        // returns, makes that first request a lone one.
+        app.events(events -> events.serverStarted(() -> warmUp(host, app.port())));
         app.before(HttpServers::securityHeaders);
         app.get("/health/live", ctx -> ctx.json(java.util.Map.of("status", "up")));
         app.get("/health/ready", ctx -> {
@@ -52,6 +57,25 @@ public final class HttpServers {
         });
         app.error(405, ctx -> problem(ctx, Problem.of(405, "Method Not Allowed", null)));
         return app;
+    }
+
+    /** {@code GET /health/live} on the server just started; a failure is only logged (the server works regardless). */
+    static void warmUp(String host, int port) {
+        String target = host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1"
+                : host.contains(":") ? "[" + host + "]" : host;
+        try {
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection)
+                    java.net.URI.create("http://" + target + ":" + port + "/health/live").toURL().openConnection();
+            connection.setConnectTimeout(5000);
+            connection.setReadTimeout(5000);
+            try (java.io.InputStream body = connection.getInputStream()) {
+                body.readAllBytes();
+            } finally {
+                connection.disconnect();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("Warm-up request to the HTTP server on port {} failed: {}", port, e.toString());
+        }
     }
 
     /**
