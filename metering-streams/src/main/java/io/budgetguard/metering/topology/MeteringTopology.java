@@ -2,6 +2,7 @@ package io.budgetguard.metering.topology;
 
 import io.budgetguard.metering.budget.BudgetEvaluator;
 import io.budgetguard.metering.budget.BudgetIndex;
+import io.budgetguard.metering.budget.CoalescingKeyValueStore;
 import io.budgetguard.metering.budget.SpendTotalsSerde;
 import io.budgetguard.metering.control.ControlIndex;
 import io.budgetguard.metering.control.ControlStoreUpdater;
@@ -125,10 +126,10 @@ public final class MeteringTopology {
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(DEDUP_STORE, config.dedupHorizon(), Duration.ofMillis(1), false),
                 Serdes.String(), Serdes.Long()), DEDUP_USAGE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(SPEND_STORE), Serdes.String(), new SpendTotalsSerde())
-                // a tenant's busy (day, key, model) totals change with many events: one write per commit
-                .withCachingEnabled(), APPLY_BUDGETS);
+        // a tenant's busy (day, key, model) totals change with many events: one write per commit, coalesced in a hash
+        // map rather than in the record cache (see CoalescingKeyValueStore)
+        topology.addStateStore(CoalescingKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(SPEND_STORE), Serdes.String(), new SpendTotalsSerde())), APPLY_BUDGETS);
         // Small stores (one entry per crossing, one per tenant): in memory, restored from their changelogs.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ALERTED_STORE), Serdes.String(), Serdes.Long()), APPLY_BUDGETS);
