@@ -97,16 +97,27 @@ log "seed $SEED: $EVENTS events at $RATE/s (~${LOAD_SECONDS} s of load), port of
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- infrastructure ------------------------------------------------------------------------------------------------
+# One retry: on a machine at load 40+ the registry can miss its 60 s start-up limit. That is not what this run tests,
+# but it is printed (and the first attempt's log kept) so that it is never hidden.
+start_infra() {
+  bg "-Xms64m -Xmx640m -XX:+UseSerialGC" dev --infra-only --home "$HOME_DIR" --port-offset "$OFF" \
+    --control-port $((8089 + OFF)) >"$LOGS/infra.log" 2>&1 &
+  INFRA_PID=$!
+  for _ in $(seq 1 900); do
+    grep -q "Infrastructure is running" "$LOGS/infra.log" 2>/dev/null && return 0
+    kill -0 "$INFRA_PID" 2>/dev/null || { INFRA_PID=""; return 1; }
+    sleep 0.2
+  done
+  return 1
+}
 started=$(now_ms)
-bg "-Xms64m -Xmx640m -XX:+UseSerialGC" dev --infra-only --home "$HOME_DIR" --port-offset "$OFF" \
-  --control-port $((8089 + OFF)) >"$LOGS/infra.log" 2>&1 &
-INFRA_PID=$!
-for _ in $(seq 1 900); do
-  grep -q "Infrastructure is running" "$LOGS/infra.log" 2>/dev/null && break
-  kill -0 "$INFRA_PID" 2>/dev/null || { tail -20 "$LOGS/infra.log"; fail "dev --infra-only exited"; }
-  sleep 0.2
-done
-grep -q "Infrastructure is running" "$LOGS/infra.log" || fail "infrastructure not up after 180 s"
+if ! start_infra; then
+  grep -m1 "budgetguard:" "$LOGS/infra.log" | sed 's/^/  /'
+  [[ -n "$INFRA_PID" ]] && { kill -TERM "$INFRA_PID" 2>/dev/null; wait "$INFRA_PID" 2>/dev/null; INFRA_PID=""; }
+  mv "$LOGS/infra.log" "$LOGS/infra-attempt1.log"
+  log "INFRASTRUCTURE DID NOT START (attempt 1, load average $(cut -d' ' -f1 /proc/loadavg)); retrying once"
+  start_infra || { tail -20 "$LOGS/infra.log"; fail "infrastructure did not start twice"; }
+fi
 set -a; # shellcheck disable=SC1091
 . "$HOME_DIR/dev.env"; set +a
 INGEST_A="http://127.0.0.1:$((8080 + OFF))" INGEST_B="http://127.0.0.1:$((8088 + OFF))"
