@@ -103,7 +103,7 @@ start_infra() {
   bg "-Xms64m -Xmx640m -XX:+UseSerialGC" dev --infra-only --home "$HOME_DIR" --port-offset "$OFF" \
     --control-port $((8089 + OFF)) >"$LOGS/infra.log" 2>&1 &
   INFRA_PID=$!
-  for _ in $(seq 1 900); do
+  for _ in $(seq 1 1800); do
     grep -q "Infrastructure is running" "$LOGS/infra.log" 2>/dev/null && return 0
     kill -0 "$INFRA_PID" 2>/dev/null || { INFRA_PID=""; return 1; }
     sleep 0.2
