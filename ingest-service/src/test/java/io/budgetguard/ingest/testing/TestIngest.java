@@ -68,9 +68,19 @@ public final class TestIngest implements AutoCloseable {
     }
 
     public HttpResponse<String> send(String method, String path, String body, String... headers) {
+        return sendWith(method, path, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body), headers);
+    }
+
+    /** A request whose body is raw bytes (not necessarily UTF-8). */
+    public HttpResponse<String> sendBytes(String method, String path, byte[] body, String... headers) {
+        return sendWith(method, path, HttpRequest.BodyPublishers.ofByteArray(body), headers);
+    }
+
+    private HttpResponse<String> sendWith(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body);
         if (headers.length > 0) {
             request.headers(headers);
         }

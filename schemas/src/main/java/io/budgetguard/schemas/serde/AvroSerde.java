@@ -2,10 +2,17 @@ package io.budgetguard.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroTypeException;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
@@ -25,6 +32,11 @@ import org.apache.kafka.common.serialization.Serializer;
  * Values only, subject {@code <topic>-value} (TopicNameStrategy). The writer schema is registered once per topic and
  * its id cached; readers resolve the writer schema by id (cached) against the generated class's schema, so records
  * written with an older compatible schema still decode.
+ *
+ * <p>{@link #deserialize} of any bytes returns a record of the schema (decimals within its precision) or throws
+ * {@link SerializationException} (not the wire format, not Avro of the writer schema, a decimal out of range) or
+ * {@link SchemaRegistryException} (the registry does not know the id: status 404; or cannot be reached). Nothing else:
+ * {@code AvroSerdeFuzzTest} fuzzes it.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
 
@@ -43,6 +55,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final SpecificData model;
     private final SchemaRegistry registry;
     private final SpecificDatumWriter<T> writer;
+    private final boolean readerHasDecimals;
     private final Map<String, Integer> idsByTopic = new ConcurrentHashMap<>();
     private final Map<Integer, SpecificDatumReader<T>> readersById = new ConcurrentHashMap<>();
     private final ThreadLocal<BinaryEncoder> encoders = new ThreadLocal<>();
@@ -54,6 +67,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         this.model = SpecificData.getForClass(type);
         this.readerSchema = model.getSchema(type);
         this.writer = new SpecificDatumWriter<>(readerSchema, model);
+        this.readerHasDecimals = hasDecimals(readerSchema, new HashSet<>());
     }
 
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, SchemaRegistry registry) {
@@ -106,11 +120,80 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
         try {
             BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, decoders.get());
             decoders.set(decoder);
-            return reader.read(null, decoder);
+            T record = reader.read(null, decoder);
+            if (readerHasDecimals) {
+                requireDecimalsInRange(readerSchema, record);
+            }
+            return record;
         } catch (IOException | RuntimeException e) {
             throw new SerializationException(
                     "Cannot decode " + type.getSimpleName() + " with schema id " + id + " (topic " + topic + ")", e);
         }
+    }
+
+    /**
+     * Avro reads a decimal's unscaled bytes whatever their length, so a record can decode with, say, 137 digits where
+     * the schema (and the ledger's {@code numeric(20,9)}) allows 20: such a record could not be written again, nor
+     * stored. It is refused here, as not a record of this schema (a fuzzing finding, docs/SECURITY.md).
+     */
+    private static void requireDecimalsInRange(Schema schema, Object value) {
+        if (value == null) {
+            return;
+        }
+        if (schema.getLogicalType() instanceof LogicalTypes.Decimal decimal) {
+            if (((BigDecimal) value).precision() > decimal.getPrecision()) {
+                throw new AvroTypeException("A decimal of " + ((BigDecimal) value).precision()
+                        + " digits exceeds the schema's precision " + decimal.getPrecision());
+            }
+            return;
+        }
+        switch (schema.getType()) {
+            case RECORD -> {
+                IndexedRecord record = (IndexedRecord) value;
+                for (Schema.Field field : schema.getFields()) {
+                    requireDecimalsInRange(field.schema(), record.get(field.pos()));
+                }
+            }
+            case UNION -> {
+                for (Schema branch : schema.getTypes()) {
+                    boolean matches = value instanceof BigDecimal ? branch.getLogicalType() instanceof LogicalTypes.Decimal
+                            : value instanceof IndexedRecord record ? branch.equals(record.getSchema())
+                            : value instanceof Collection<?> ? branch.getType() == Schema.Type.ARRAY
+                            : value instanceof Map<?, ?> && branch.getType() == Schema.Type.MAP;
+                    if (matches) {
+                        requireDecimalsInRange(branch, value);
+                        return;
+                    }
+                }
+            }
+            case ARRAY -> {
+                for (Object item : (Collection<?>) value) {
+                    requireDecimalsInRange(schema.getElementType(), item);
+                }
+            }
+            case MAP -> {
+                for (Object item : ((Map<?, ?>) value).values()) {
+                    requireDecimalsInRange(schema.getValueType(), item);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private static boolean hasDecimals(Schema schema, Set<Schema> seen) {
+        if (schema.getLogicalType() instanceof LogicalTypes.Decimal) {
+            return true;
+        }
+        if (!seen.add(schema)) {
+            return false;
+        }
+        return switch (schema.getType()) {
+            case RECORD -> schema.getFields().stream().anyMatch(field -> hasDecimals(field.schema(), seen));
+            case UNION -> schema.getTypes().stream().anyMatch(branch -> hasDecimals(branch, seen));
+            case ARRAY -> hasDecimals(schema.getElementType(), seen);
+            case MAP -> hasDecimals(schema.getValueType(), seen);
+            default -> false;
+        };
     }
 
     private static boolean isGeneratedRecordClass(Class<?> type) {
