@@ -34,6 +34,10 @@ public final class TenantGate {
         if (!view.isCaughtUp()) {
             throw Problems.unavailable("The service is starting: the control-plane view is still loading");
         }
+        if (java.util.Collections.list(ctx.req().getHeaders(AUTHORIZATION)).size() > 1) {
+            // which one would count is a guess a proxy in front may make differently (it may check one and pass both)
+            throw Problems.invalidBearer("Send exactly one Authorization header", false);
+        }
         Principal principal = authenticator.authenticate(ctx.header(AUTHORIZATION), addresses.of(ctx));
         rateLimiter.admitRequest(principal.tenantId());
         principal.require(required);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.budgetguard.common.json.Json;
 import io.budgetguard.common.secrets.Secrets;
 import io.javalin.http.Context;
+import io.budgetguard.common.http.ProblemException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,7 +69,9 @@ public final class RequestBodies {
             }
             return body;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the request body", e);
+            // the client's fault, not ours: the connection ended inside the body (fewer bytes than Content-Length),
+            // or its chunked framing is invalid (found by the hostile corpus, docs/SECURITY.md)
+            throw Problems.badRequest("The request body is incomplete or its framing is invalid");
         }
     }
 
@@ -86,6 +90,8 @@ public final class RequestBodies {
             node = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
             throw Problems.badRequest("The body is not valid JSON: " + describe(e));
+        } catch (CharConversionException | NumberFormatException e) {
+            throw unreadable(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,6 +119,18 @@ public final class RequestBodies {
         var location = e.getLocation();
         return (message == null ? "syntax error" : message)
                 + (location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")");
+    }
+
+    /**
+     * 400 for a body Jackson cannot read although it is not a plain syntax error: bytes that made it guess UTF-32 and
+     * are no UTF-32 ({@link CharConversionException}: JSON is UTF-8), or a number no decimal can hold, such as
+     * {@code 1e99999999999} ({@link NumberFormatException} where a tree is built). Both were answered 500 before the
+     * hostile corpus found them (docs/SECURITY.md).
+     */
+    public static ProblemException unreadable(Exception e) {
+        return Problems.badRequest(e instanceof CharConversionException
+                ? "The body is not valid JSON: it must be UTF-8"
+                : "The body is not valid JSON: a number is out of range");
     }
 
     private static boolean isBlank(byte[] body) {

@@ -13,6 +13,7 @@ import io.budgetguard.schemas.UsageEvent;
 import io.budgetguard.schemas.serde.AvroSerde;
 import io.budgetguard.schemas.serde.InMemorySchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -145,6 +146,8 @@ public final class UsageRequestReader {
             readBody(parser);
         } catch (JacksonException e) {
             throw Problems.badRequest("The body is not valid JSON: " + RequestBodies.describe(e));
+        } catch (CharConversionException | NumberFormatException e) {
+            throw RequestBodies.unreadable(e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
