@@ -4,13 +4,14 @@
 #   ingest-jmh  JMH: cached API-key authentication, JSON → Avro (parse, validate, encode) per event
 #   streams     metering topology vs pass-through EOS + dedup store on one broker and input; alert latency; last line "streams ratio=…"
 #   sink        ledger sink vs raw COPY of the same rows into the same table, same run; last line "sink ratio=…"
+#   hostile     a million malformed HTTP requests against ingest (-Dbench.requests=, -Dbench.seed=); last line "hostile PASS|FAIL …"
 # Set BENCH_SKIP_BUILD=1 to reuse what is built (the modules the benchmark needs must be installed in ~/.m2).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MVN="$ROOT/mvnw -B -q"
 
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
@@ -50,6 +51,12 @@ case "${1:-}" in
     build sink ledger-sink
     exec java -Xms512m -Xmx1g -Dapicurio.home="$ROOT/infra/target/apicurio" "$@" \
       -cp "$(classpath sink)" io.budgetguard.bench.sink.SinkBenchmark
+    ;;
+  hostile)
+    shift
+    build hostile ingest-service
+    exec java -Xms256m -Xmx1g -Dapicurio.home="$ROOT/infra/target/apicurio" "$@" \
+      -cp "$(classpath hostile)" io.budgetguard.bench.hostile.HostileBenchmark
     ;;
   *) usage;;
 esac
