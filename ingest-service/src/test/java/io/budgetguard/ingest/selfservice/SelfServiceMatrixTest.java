@@ -100,7 +100,10 @@ class SelfServiceMatrixTest {
 
     @BeforeAll
     void start() {
-        ingest = TestIngest.start(Clock.fixed(NOW, ZoneOffset.UTC));
+        // the matrix sends hundreds of refused credentials from one address on purpose: the failed-attempt limits
+        // (tested by AuthenticationFloodTest) would turn its 401s into 429s
+        ingest = TestIngest.start(Clock.fixed(NOW, ZoneOffset.UTC),
+                config -> config.withLimits(config.limits().withAuthFailuresPerMinute(100_000, 100_000)));
     }
 
     @AfterAll
@@ -149,6 +152,90 @@ class SelfServiceMatrixTest {
 
     Stream<Case> cases() {
         return CASES.stream();
+    }
+
+    private final Map<BadKey, World> worldsByBadKey = new EnumMap<>(BadKey.class);
+
+    /** Credentials that must never pass, whatever the route. */
+    enum BadKey { MALFORMED, UNKNOWN_KEY_ID, WRONG_SECRET, REVOKED, SUSPENDED_TENANT, ADMIN_KEY_AS_BEARER, OTHER_SCHEME }
+
+    Stream<Arguments> badKeys() {
+        List<Arguments> arguments = new ArrayList<>();
+        for (Case c : CASES) {
+            for (BadKey bad : BadKey.values()) {
+                arguments.add(Arguments.of(c, bad));
+            }
+        }
+        return arguments.stream();
+    }
+
+    @ParameterizedTest(name = "{0} with a {1} key")
+    @MethodSource("badKeys")
+    void shouldAnswer401ToEveryBadCredentialAndChangeNothing(Case c, BadKey bad) {
+        // one world per kind of bad key: nothing may change it, so the routes can share it (and CI time)
+        World world = worldsByBadKey.computeIfAbsent(bad, b -> newWorld());
+        String owner = world.tokens().get(Role.OWNER);
+        String keyId = owner.substring(0, owner.indexOf('.'));
+        String authorization = switch (bad) {
+            case MALFORMED -> "Bearer " + pick(c, "bg_", "bg_x.y", "not-a-key", owner.replace('.', '-'),
+                    keyId + ".", "bg_' OR '1'='1.x");
+            case UNKNOWN_KEY_ID -> "Bearer bg_kzzzzzzzzzzzzzzz" + owner.substring(owner.indexOf('.'));
+            case WRONG_SECRET -> "Bearer " + keyId + "." + "A".repeat(owner.length() - keyId.length() - 1);
+            case REVOKED -> {
+                ingest.admin("DELETE", "/admin/tenant/" + world.tenant() + "/apikeys/"
+                        + owner.substring(3, owner.indexOf('.')), null);
+                assertThat(ingest.view.apiKeyOrNull(owner.substring(3, owner.indexOf('.'))).getRevokedAt()).isNotNull();
+                yield "Bearer " + owner;
+            }
+            case SUSPENDED_TENANT -> {
+                assertThat(ingest.admin("PATCH", "/admin/tenants/" + world.tenant(), "{\"status\":\"suspended\"}")
+                        .statusCode()).isEqualTo(200);
+                yield "Bearer " + owner;
+            }
+            case ADMIN_KEY_AS_BEARER -> "Bearer " + ingest.adminKey;
+            case OTHER_SCHEME -> "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    (keyId + ":" + owner.substring(owner.indexOf('.') + 1)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        };
+        Request request = c.request().apply(world);
+        int keysBefore = ingest.view.apiKeysOf(world.tenant()).size();
+        int budgetsBefore = ingest.view.budgetsOf(world.tenant()).size();
+        int publishedBefore = ingest.producer.history().size();
+
+        List<String> headers = new ArrayList<>(List.of("Authorization", authorization));
+        if (request.body() != null) {
+            headers.addAll(List.of("Content-Type", "application/json"));
+        }
+        HttpResponse<String> response = ingest.send(request.method(), request.path(), request.body(),
+                headers.toArray(String[]::new));
+
+        assertThat(response.statusCode()).as(c + " with a " + bad + " key: " + response.body()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+        assertThat(response.body()).doesNotContain(owner.substring(owner.indexOf('.') + 1), ingest.adminKey,
+                world.rival());
+        assertThat(ingest.view.apiKeysOf(world.tenant())).hasSize(keysBefore);
+        assertThat(ingest.view.budgetsOf(world.tenant())).hasSize(budgetsBefore);
+        assertThat(ingest.producer.history()).hasSize(publishedBefore);
+        assertRivalUntouched(world);
+    }
+
+    @ParameterizedTest(name = "{0} with another tenant's ids in the query string")
+    @MethodSource("cases")
+    void shouldIgnoreTenantAndKeyIdsSmuggledInTheQueryString(Case c) {
+        World world = newWorld();
+        Request plain = c.request().apply(world);
+        String smuggled = (plain.path().contains("?") ? "&" : "?") + "tenant_id=" + world.rival() + "&tenant="
+                + world.rival() + "&key_id=" + world.rivalKeyId() + "&api_key_id=" + world.rivalKeyId();
+        Request request = new Request(plain.method(), plain.path() + smuggled, plain.body());
+
+        HttpResponse<String> response = send(request, world.tokens().get(Role.OWNER));
+
+        assertThat(response.statusCode()).as(c + ": " + response.body()).isEqualTo(c.expected(Role.OWNER));
+        assertThat(response.body()).doesNotContain(world.rival(), world.rivalKeyId(), RIVAL_LIMIT);
+        assertRivalUntouched(world);
+    }
+
+    private static String pick(Case c, String... options) {
+        return options[Math.floorMod(c.name().hashCode(), options.length)];
     }
 
     private HttpResponse<String> send(Request request, String token) {
