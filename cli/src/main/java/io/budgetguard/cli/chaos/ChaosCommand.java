@@ -73,7 +73,7 @@ public final class ChaosCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             ChaosPlan plan = ChaosPlan.generate(seed, events, tenants, defaultPrices());
             ChaosLoad load = new ChaosLoad(plan, new ChaosLoad.Options(ingestUrls, streamsUrl, adminKey, rate, duplicates,
-                    batch, Duration.ofSeconds(90)), out);
+                    batch, Duration.ofSeconds(300)), out);
             ChaosJournal result = load.run();
             Map<String, Long> stats = new HashMap<>(result.stats());
             stats.put("seed", seed);
