@@ -85,6 +85,18 @@ class LedgerApiTest {
     private static PresentedKey keyOfB;
     private static PresentedKey keyOfErased;
     private static PresentedKey revokedKeyOfA;
+    private static String metaTenant;
+    private static PresentedKey keyOfMeta;
+    private static String suspendedTenant;
+    private static PresentedKey keyOfSuspended;
+
+    /**
+     * SQL, CSV (the sink writes with COPY … CSV) and JSON metacharacters, for every string column of an entry: they must
+     * come back exactly as written, in their own column, and the chain must verify.
+     */
+    private static final List<String> METACHARACTERS = List.of("x'); DROP TABLE ledger_entries; --",
+            "a\",b\",\"c", "line\nbreak\r\n", "tab\there", "back\\slash\\", "\\.", "semi;colon", "100%_like",
+            "$1 $$dollar$$", "null", "\\N", "' OR '1'='1", "\u00e9\u4e2d\ud83d\ude00", "\",\"\n\\.\n");
 
     @TempDir
     static Path keyDir;
@@ -97,6 +109,8 @@ class LedgerApiTest {
         tenantA = SharedStack.unique("acme");
         tenantB = SharedStack.unique("globex");
         erasedTenant = SharedStack.unique("initech");
+        metaTenant = SharedStack.unique("meta");
+        suspendedTenant = SharedStack.unique("hooli");
         AuditTopics topics = AuditTopics.suffixed("-" + SharedStack.uniqueSuffix());
         String priced = SharedStack.unique("priced");
         try (Admin admin = stack.admin()) {
@@ -128,6 +142,8 @@ class LedgerApiTest {
             entries.addAll(chain(tenantA, "a", 5, dataKeyOf.get(tenantA)));
             entries.addAll(chain(tenantB, "b", 3, null));
             entries.addAll(chain(erasedTenant, "c", 1, dataKeyOf.get(erasedTenant)));
+            entries.addAll(metacharacterChain());
+            entries.addAll(chain(suspendedTenant, "s", 1, null));
             LedgerCopyWriter.append(writer, entries);
             CheckpointSigner signer = new CheckpointSigner(keys, Clock.systemUTC());
             CheckpointStore.insert(writer, List.of(
@@ -156,6 +172,25 @@ class LedgerApiTest {
         return entries;
     }
 
+    /**
+     * One entry per metacharacter string in every free-text column (the personal-data columns hold the sink's own
+     * ciphertext, never client text).
+     */
+    private static List<LedgerEntry> metacharacterChain() {
+        List<LedgerEntry> entries = new ArrayList<>();
+        ChainHead head = ChainHead.EMPTY;
+        for (int i = 0; i < METACHARACTERS.size(); i++) {
+            String text = METACHARACTERS.get(i);
+            EntryContent plain = Fixtures.content(metaTenant, "m-" + i);
+            EntryContent content = new EntryContent(metaTenant, text + "#" + i, text, plain.occurredAt(),
+                    plain.receivedAt(), text, text, 1, 2, 3, 4, 0, plain.costUsd(), text, "", "", 0, i + 1);
+            LedgerEntry entry = head.append(content);
+            entries.add(entry);
+            head = ChainHead.of(entry);
+        }
+        return entries;
+    }
+
     private static void publishTenantsAndKeys(LocalStack stack, AuditTopics topics) {
         HttpSchemaRegistry registry = new HttpSchemaRegistry(stack.schemaRegistryUrl());
         Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
@@ -163,9 +198,9 @@ class LedgerApiTest {
                 Topics.CONTROL_TENANTS.valueSerde(registry).serializer());
                 KafkaProducer<String, ApiKey> apiKeys = new KafkaProducer<>(props, new StringSerializer(),
                         Topics.CONTROL_APIKEYS.valueSerde(registry).serializer())) {
-            for (String tenant : List.of(tenantA, tenantB, erasedTenant)) {
+            for (String tenant : List.of(tenantA, tenantB, erasedTenant, metaTenant, suspendedTenant)) {
                 tenants.send(new ProducerRecord<>(topics.tenants(), tenant, Tenant.newBuilder().setTenantId(tenant)
-                        .setName(tenant).setStatus("active").setRateLimitEventsPerS(null).setCreatedAt(Instant.now())
+                        .setName(tenant).setStatus(tenant.equals(suspendedTenant) ? "suspended" : "active").setRateLimitEventsPerS(null).setCreatedAt(Instant.now())
                         .setUpdatedAt(Instant.now()).build()));
             }
             for (KeyRole role : KeyRole.values()) {
@@ -174,6 +209,8 @@ class LedgerApiTest {
             keyOfB = publishKey(apiKeys, topics, tenantB, "viewer", null);
             keyOfErased = publishKey(apiKeys, topics, erasedTenant, "viewer", null);
             revokedKeyOfA = publishKey(apiKeys, topics, tenantA, "owner", Instant.now().minusSeconds(1));
+            keyOfMeta = publishKey(apiKeys, topics, metaTenant, "viewer", null);
+            keyOfSuspended = publishKey(apiKeys, topics, suspendedTenant, "owner", null);
         }
     }
 
@@ -279,6 +316,72 @@ class LedgerApiTest {
         assertThat(get("/v1/ledger", wrongSecret).statusCode()).isEqualTo(401);
         assertThat(get("/v1/ledger/checkpoints", revokedKeyOfA).statusCode()).isEqualTo(401);
         assertThat(get("/v1/ledger", ApiKeys.generate()).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseASuspendedTenantsKeyAndMalformedKeysOnEveryRoute() throws Exception {
+        String owner = keysOfA.get(KeyRole.OWNER).token();
+        for (String route : List.of("/v1/ledger", "/v1/ledger/checkpoints")) {
+            assertThat(get(route, keyOfSuspended).statusCode()).as(route).isEqualTo(401);
+            for (String authorization : List.of("Bearer", "Bearer bg_", "Bearer bg_x.y", "Basic " + owner,
+                    "Bearer " + owner.replace('.', '-'), "Bearer bg_' OR '1'='1.x", "Bearer " + "a".repeat(5000))) {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + sink.port() + route)).header("Authorization", authorization)
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as(route + " with " + authorization.substring(0,
+                        Math.min(20, authorization.length()))).isEqualTo(401);
+                assertThat(response.body()).doesNotContain(tenantA, "a-evt-", owner.substring(owner.indexOf('.') + 1));
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerSqlMetacharactersInTheQueryWith400AndNeverAnotherTenantsRows() throws Exception {
+        PresentedKey viewer = keysOfA.get(KeyRole.VIEWER);
+        for (String query : List.of("after_seq=0;DROP%20TABLE%20ledger_entries", "after_seq=0%27%20OR%20%271%27=%271",
+                "limit=1%20OR%201=1", "after_seq=0)%20UNION%20SELECT%20*%20FROM%20ledger_entries--",
+                "limit=%27;%20SET%20app.tenant_id=%27" + tenantB)) {
+            HttpResponse<String> response = get("/v1/ledger?" + query, viewer);
+            assertThat(response.statusCode()).as(query).isEqualTo(400);
+            assertThat(response.body()).doesNotContain(tenantB, "b-evt-");
+        }
+        // a tenant or a key smuggled in the path or the query changes nothing: the key decides
+        for (String route : List.of("/v1/ledger?tenant_id=" + tenantB + "&api_key_id=x&app.tenant_id=" + tenantB,
+                "/v1/ledger/checkpoints?tenant=" + tenantB)) {
+            HttpResponse<String> response = get(route, viewer);
+            assertThat(response.statusCode()).as(route).isEqualTo(200);
+            assertThat(response.body()).doesNotContain(tenantB, "b-evt-");
+        }
+        assertThat(get("/v1/ledger/" + tenantB, viewer).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldStoreAndServeSqlCsvAndJsonMetacharactersExactlyAndKeepTheChainVerifiable() throws Exception {
+        JsonNode entries = json(get("/v1/ledger", keyOfMeta)).get("entries");
+
+        assertThat(entries).hasSize(METACHARACTERS.size());
+        for (int i = 0; i < METACHARACTERS.size(); i++) {
+            String text = METACHARACTERS.get(i);
+            JsonNode entry = entries.get(i);
+            assertThat(entry.get("tenant_id") == null ? metaTenant : entry.get("tenant_id").asText())
+                    .isEqualTo(metaTenant);
+            assertThat(entry.get("event_id").asText()).isEqualTo(text + "#" + i);
+            assertThat(entry.get("api_key_id").asText()).isEqualTo(text);
+            assertThat(entry.get("provider").asText()).isEqualTo(text);
+            assertThat(entry.get("model").asText()).isEqualTo(text);
+            assertThat(entry.get("price_version").asText()).isEqualTo(text);
+            assertThat(entry.get("input_tokens").asLong()).isEqualTo(1);
+            assertThat(entry.get("output_tokens").asLong()).isEqualTo(4);
+        }
+        try (Connection superuser = db.superuser(); Statement statement = superuser.createStatement()) {
+            assertThat(new io.budgetguard.ledger.verify.LedgerVerifier(superuser).verify(
+                    java.util.Optional.of(metaTenant)).ok()).isTrue();
+            try (ResultSet count = statement.executeQuery("SELECT count(*) FROM ledger_entries")) {
+                count.next();
+                assertThat(count.getLong(1)).as("every table still there, every row").isEqualTo(
+                        5 + 3 + 1 + METACHARACTERS.size() + 1);
+            }
+        }
     }
 
     @Test
