@@ -56,17 +56,36 @@ import org.slf4j.LoggerFactory;
  *
  * An unmeasured warm-up round (a quarter of the events) comes first. Rounds repeat on a shared machine whose
  * background load drifts; the medians are reported, with the load average before and after. The last line reads
- * {@code sink ratio=<sink rows/s ÷ raw COPY rows/s> sink_rows_per_s=… raw_copy_rows_per_s=… …}.
+ * {@code sink ratio=<sink rows/s ÷ raw COPY rows/s> sink_rows_per_s=… raw_copy_rows_per_s=… cpu_ratio=… …}; the CPU
+ * ratio compares CPU per row (the sink's thread and its PostgreSQL backend against the COPY's thread and backend, read
+ * from the kernel), which the machine's background load moves much less than rows/s.
  */
 public final class SinkBenchmark {
 
     private static final Logger LOG = LoggerFactory.getLogger(SinkBenchmark.class);
     private static final int BATCH = LedgerSinkConfig.DEFAULT_MAX_POLL_RECORDS;
+    private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
 
-    private record Round(double sinkRowsPerSecond, double copyRowsPerSecond, double sinkSeconds, double copySeconds) {
+    /**
+     * One round's figures; the CPU figures are µs per row: the sink's thread, its PostgreSQL backend, and the raw
+     * COPY's thread and backend together (less sensitive to the machine's background load than rows/s).
+     */
+    private record Round(double sinkRowsPerSecond, double copyRowsPerSecond, double sinkSeconds, double copySeconds,
+            double sinkThreadCpuMicros, double sinkBackendCpuMicros, double copyCpuMicros) {
+
+        double sinkCpuMicros() {
+            return sinkThreadCpuMicros + sinkBackendCpuMicros;
+        }
 
         double ratio() {
             return sinkRowsPerSecond / copyRowsPerSecond;
+        }
+
+        /** raw COPY CPU per row ÷ sink CPU per row: less sensitive to background load than {@link #ratio}, not equal. */
+        double cpuRatio() {
+            return copyCpuMicros / sinkCpuMicros();
         }
     }
 
@@ -86,17 +105,24 @@ public final class SinkBenchmark {
                 Round result = round(stack, keys, settings, round);
                 rounds.add(result);
                 System.out.printf(Locale.ROOT, "round %d: sink %.0f rows/s (%.2f s first to last commit), raw COPY "
-                        + "%.0f rows/s (%.2f s), ratio %.2f%n", round, result.sinkRowsPerSecond(), result.sinkSeconds(),
-                        result.copyRowsPerSecond(), result.copySeconds(), result.ratio());
+                        + "%.0f rows/s (%.2f s), ratio %.2f; CPU per row: sink %.1f µs (its thread %.1f + its backend "
+                        + "%.1f), raw COPY %.1f µs, CPU ratio %.2f; load %.1f%n", round, result.sinkRowsPerSecond(),
+                        result.sinkSeconds(), result.copyRowsPerSecond(), result.copySeconds(), result.ratio(),
+                        result.sinkCpuMicros(), result.sinkThreadCpuMicros(), result.sinkBackendCpuMicros(),
+                        result.copyCpuMicros(), result.cpuRatio(), load());
             }
         }
         double sink = median(rounds.stream().mapToDouble(Round::sinkRowsPerSecond).toArray());
         double copy = median(rounds.stream().mapToDouble(Round::copyRowsPerSecond).toArray());
         double ratio = median(rounds.stream().mapToDouble(Round::ratio).toArray());
-        System.out.printf(Locale.ROOT, "sink ratio=%.2f sink_rows_per_s=%.0f raw_copy_rows_per_s=%.0f events=%d "
+        double cpuRatio = median(rounds.stream().mapToDouble(Round::cpuRatio).toArray());
+        System.out.printf(Locale.ROOT, "sink ratio=%.2f sink_rows_per_s=%.0f raw_copy_rows_per_s=%.0f cpu_ratio=%.2f "
+                + "sink_cpu_us_per_row=%.1f raw_copy_cpu_us_per_row=%.1f events=%d "
                 + "batch=%d tenants=%d partitions=%d personal_every=%d rounds=%d load_before=%.1f load_after=%.1f%n",
-                ratio, sink, copy, settings.events(), BATCH, settings.tenants(), settings.partitions(),
-                settings.personalEvery(), settings.rounds(), loadBefore, load());
+                ratio, sink, copy, cpuRatio, median(rounds.stream().mapToDouble(Round::sinkCpuMicros).toArray()),
+                median(rounds.stream().mapToDouble(Round::copyCpuMicros).toArray()), settings.events(), BATCH,
+                settings.tenants(), settings.partitions(), settings.personalEvery(), settings.rounds(), loadBefore,
+                load());
     }
 
     private static Round round(LocalStack stack, KeyService keys, BenchSettings settings, int round)
@@ -115,6 +141,8 @@ public final class SinkBenchmark {
             admin.createTopics(List.of(new NewTopic(topic, settings.partitions(), (short) 1))).all().get();
         }
         long events = preload(stack, topic, settings, round);
+        long sinkThreadNanos;
+        long sinkBackendNanos;
 
         LedgerSinkConfig config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), url, writer,
                 password).withTopic(topic).withConsumerGroup("bench-sink-" + round).withHttp("127.0.0.1", 0)
@@ -131,6 +159,9 @@ public final class SinkBenchmark {
                 Thread.sleep(100);
             }
             LOG.info("Round {}: sink batches {}", round, batchMetrics(sink.port()));
+            // read before the sink closes its connection: the backend's and the sink thread's CPU since they started
+            sinkBackendNanos = backendCpuNanos(superuser, "budgetguard-ledger-sink");
+            sinkThreadNanos = threadCpuNanos("ledger-sink");
         }
         try (Connection superuser = DriverManager.getConnection(url, postgres.superuser(),
                 postgres.superuserPassword())) {
@@ -138,8 +169,10 @@ public final class SinkBenchmark {
             long lastBatch = single(superuser,
                     "SELECT count(*) FROM ledger_entries WHERE recorded_at = (SELECT max(recorded_at) FROM ledger_entries)");
             double sinkRate = (events - lastBatch) / sinkSeconds;
-            double copySeconds = rawCopySeconds(superuser);
-            return new Round(sinkRate, events / copySeconds, sinkSeconds, copySeconds);
+            long[] copyNanos = rawCopy(superuser);
+            double copySeconds = copyNanos[0] / 1e9;
+            return new Round(sinkRate, events / copySeconds, sinkSeconds, copySeconds, sinkThreadNanos / 1e3 / events,
+                    sinkBackendNanos / 1e3 / events, copyNanos[1] / 1e3 / events);
         }
     }
 
@@ -215,22 +248,59 @@ public final class SinkBenchmark {
         }
     }
 
-    /** COPYs every ledger row again (tenants renamed) in batches of the sink's size, one transaction each. */
-    private static double rawCopySeconds(Connection superuser) throws Exception {
+    /**
+     * COPYs every ledger row again (tenants renamed) in batches of the sink's size, one transaction each; returns the
+     * elapsed nanoseconds and the CPU nanoseconds of this thread and the connection's backend.
+     */
+    private static long[] rawCopy(Connection superuser) throws Exception {
         ByteArrayOutputStream csv = new ByteArrayOutputStream();
         CopyManager copy = superuser.unwrap(PGConnection.class).getCopyAPI();
         copy.copyOut("COPY (SELECT 'raw-' || tenant_id, " + LedgerColumns.INSERTED.substring("tenant_id, ".length())
                 + " FROM ledger_entries ORDER BY tenant_id, seq) TO STDOUT (FORMAT csv)", csv);
         byte[] bytes = csv.toByteArray();
         List<int[]> chunks = chunks(bytes, BATCH);
+        long backend = single(superuser, "SELECT pg_backend_pid()");
         superuser.setAutoCommit(false);
+        long cpuBefore = processCpuNanos(backend) + THREADS.getCurrentThreadCpuTime();
         long start = System.nanoTime();
         for (int[] chunk : chunks) {
             copy.copyIn("COPY ledger_entries (" + LedgerColumns.INSERTED + ") FROM STDIN (FORMAT csv)",
                     new ByteArrayInputStream(bytes, chunk[0], chunk[1] - chunk[0]));
             superuser.commit();
         }
-        return (System.nanoTime() - start) / 1e9;
+        long elapsed = System.nanoTime() - start;
+        long cpu = processCpuNanos(backend) + THREADS.getCurrentThreadCpuTime() - cpuBefore;
+        return new long[] {elapsed, cpu};
+    }
+
+    /** CPU (user + system) of the PostgreSQL backends of {@code applicationName}'s connections, since they started. */
+    private static long backendCpuNanos(Connection superuser, String applicationName) throws Exception {
+        long total = 0;
+        try (PreparedStatement query = superuser.prepareStatement(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = ?")) {
+            query.setString(1, applicationName);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    total += processCpuNanos(rows.getLong(1));
+                }
+            }
+        }
+        return total;
+    }
+
+    /** utime + stime of a process from /proc/<pid>/stat (Linux), in nanoseconds. */
+    private static long processCpuNanos(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        // fields after the command name, which is in parentheses and may hold spaces
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks * (1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+    }
+
+    /** CPU time of the live thread named {@code name} (0 when there is none). */
+    private static long threadCpuNanos(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .mapToLong(t -> Math.max(0, THREADS.getThreadCpuTime(t.getId()))).sum();
     }
 
     /** Splits CSV into chunks of {@code lines} records, never inside a quoted field. */
