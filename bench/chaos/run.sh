@@ -70,9 +70,11 @@ RANDOM=$SEED   # from here on, $RANDOM draws the kill schedule from the seed
 declare -A PID=()
 INFRA_PID=""
 TAIL_PID=""
+LOAD_PID=""
 cleanup() {
   local status=$?
   [[ -n "$TAIL_PID" ]] && kill "$TAIL_PID" 2>/dev/null
+  [[ -n "$LOAD_PID" ]] && kill -TERM "$LOAD_PID" 2>/dev/null   # a run that failed mid-load leaves no generator behind
   for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null; done
   for name in "${!PID[@]}"; do
     for _ in $(seq 1 100); do kill -0 "${PID[$name]}" 2>/dev/null || break; sleep 0.2; done
