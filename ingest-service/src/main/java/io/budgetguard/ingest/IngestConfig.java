@@ -21,7 +21,12 @@ import java.util.Map;
  * @param environment        {@code BUDGETGUARD_ENV}, default {@code dev}
  * @param publishTimeout     {@code INGEST_PUBLISH_TIMEOUT_MS}, default 10 000: the longest a request waits for Kafka's
  *                           acknowledgements before answering 503 (also the producer's {@code delivery.timeout.ms})
- * @param lingerMs           {@code INGEST_LINGER_MS}, default 5: the producer's {@code linger.ms}
+ * @param lingerMs           {@code INGEST_LINGER_MS}, default 5: the {@code linger.ms} of the producer of batched usage
+ *                           requests (more than {@code UsagePublisher.SMALL_REQUEST_MAX_EVENTS} events) and of the
+ *                           admin API's control-plane writes
+ * @param smallLingerMs      {@code INGEST_SMALL_LINGER_MS}, default {@value #DEFAULT_SMALL_LINGER_MS}: the
+ *                           {@code linger.ms} of the producer of small usage requests (a gateway that sends one event
+ *                           per request waits for each); when equal to {@code lingerMs} one producer serves both
  * @param producerBufferBytes {@code INGEST_PRODUCER_BUFFER_BYTES}, default 32 MiB: the producer's
  *                           {@code buffer.memory}, the most unacknowledged data an instance holds; requests are refused
  *                           (503) when it is nearly full rather than queued behind it
@@ -41,6 +46,7 @@ public record IngestConfig(
         String environment,
         Duration publishTimeout,
         int lingerMs,
+        int smallLingerMs,
         long producerBufferBytes,
         Duration startupTimeout,
         EdgeLimits limits,
@@ -49,6 +55,8 @@ public record IngestConfig(
     public static final String SERVICE = "ingest-service";
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_LINGER_MS = 5;
+    public static final int DEFAULT_SMALL_LINGER_MS = 1;
     public static final long DEFAULT_PRODUCER_BUFFER_BYTES = 32L * 1024 * 1024;
     /** Below this the producer could not hold one full request (1 MiB of events) and its batches. */
     public static final long MIN_PRODUCER_BUFFER_BYTES = 2L * 1024 * 1024;
@@ -72,6 +80,9 @@ public record IngestConfig(
         }
         if (lingerMs < 0 || lingerMs > 1000) {
             problems.add("lingerMs must be between 0 and 1000, was " + lingerMs);
+        }
+        if (smallLingerMs < 0 || smallLingerMs > 1000) {
+            problems.add("smallLingerMs must be between 0 and 1000, was " + smallLingerMs);
         }
         if (producerBufferBytes < MIN_PRODUCER_BUFFER_BYTES) {
             problems.add("producerBufferBytes must be at least " + MIN_PRODUCER_BUFFER_BYTES + ", was " + producerBufferBytes);
@@ -98,7 +109,7 @@ public record IngestConfig(
     /** The defaults for everything but the three required settings (dev mode and tests). */
     public static IngestConfig of(String kafkaBootstrap, String schemaRegistryUrl, String adminKeySha256) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, DEFAULT_HOST, DEFAULT_PORT, "dev",
-                Duration.ofSeconds(10), 5, DEFAULT_PRODUCER_BUFFER_BYTES, Duration.ofSeconds(30), EdgeLimits.DEFAULTS,
+                Duration.ofSeconds(10), DEFAULT_LINGER_MS, DEFAULT_SMALL_LINGER_MS, DEFAULT_PRODUCER_BUFFER_BYTES, Duration.ofSeconds(30), EdgeLimits.DEFAULTS,
                 List.of());
     }
 
@@ -115,7 +126,8 @@ public record IngestConfig(
         int port = env.port("INGEST_PORT", DEFAULT_PORT);
         String deployment = env.optional("BUDGETGUARD_ENV", "dev");
         int publishTimeoutMs = env.integer("INGEST_PUBLISH_TIMEOUT_MS", 10_000, 1000, 120_000);
-        int lingerMs = env.integer("INGEST_LINGER_MS", 5, 0, 1000);
+        int lingerMs = env.integer("INGEST_LINGER_MS", DEFAULT_LINGER_MS, 0, 1000);
+        int smallLingerMs = env.integer("INGEST_SMALL_LINGER_MS", DEFAULT_SMALL_LINGER_MS, 0, 1000);
         int bufferBytes = env.integer("INGEST_PRODUCER_BUFFER_BYTES", (int) DEFAULT_PRODUCER_BUFFER_BYTES,
                 (int) MIN_PRODUCER_BUFFER_BYTES, Integer.MAX_VALUE);
         int startupTimeoutMs = env.integer("INGEST_STARTUP_TIMEOUT_MS", 30_000, 0, 600_000);
@@ -140,43 +152,48 @@ public record IngestConfig(
         }
         env.validate();
         return new IngestConfig(bootstrap, registry, adminKeySha256, host, port, deployment,
-                Duration.ofMillis(publishTimeoutMs), lingerMs, bufferBytes, Duration.ofMillis(startupTimeoutMs),
-                new EdgeLimits(eventsPerS, requestsPerS, maxBcrypt, failuresPerKey, failuresPerAddress), proxies);
+                Duration.ofMillis(publishTimeoutMs), lingerMs, smallLingerMs, bufferBytes,
+                Duration.ofMillis(startupTimeoutMs), new EdgeLimits(eventsPerS, requestsPerS, maxBcrypt, failuresPerKey, failuresPerAddress), proxies);
+    }
+
+    public IngestConfig withLinger(int newLingerMs, int newSmallLingerMs) {
+        return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
+                publishTimeout, newLingerMs, newSmallLingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, newPort, environment,
-                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withKafkaBootstrap(String newBootstrap) {
         return new IngestConfig(newBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withStartupTimeout(Duration newStartupTimeout) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, producerBufferBytes, newStartupTimeout, limits, trustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, producerBufferBytes, newStartupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withPublishTimeout(Duration newPublishTimeout) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                newPublishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
+                newPublishTimeout, lingerMs, smallLingerMs, producerBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withProducerBufferBytes(long newBufferBytes) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, newBufferBytes, startupTimeout, limits, trustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, newBufferBytes, startupTimeout, limits, trustedProxies);
     }
 
     public IngestConfig withLimits(EdgeLimits newLimits) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, newLimits, trustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, producerBufferBytes, startupTimeout, newLimits, trustedProxies);
     }
 
     public IngestConfig withTrustedProxies(List<String> newTrustedProxies) {
         return new IngestConfig(kafkaBootstrap, schemaRegistryUrl, adminKeySha256, httpHost, port, environment,
-                publishTimeout, lingerMs, producerBufferBytes, startupTimeout, limits, newTrustedProxies);
+                publishTimeout, lingerMs, smallLingerMs, producerBufferBytes, startupTimeout, limits, newTrustedProxies);
     }
 
     /** The settings without secrets: the admin key's hash is masked too, so that no log line carries it. */
@@ -185,6 +202,7 @@ public record IngestConfig(
         return "IngestConfig[kafkaBootstrap=" + kafkaBootstrap + ", schemaRegistryUrl=" + schemaRegistryUrl
                 + ", adminKeySha256=" + Secrets.mask(adminKeySha256) + ", httpHost=" + httpHost + ", port=" + port
                 + ", environment=" + environment + ", publishTimeout=" + publishTimeout + ", lingerMs=" + lingerMs
+                + ", smallLingerMs=" + smallLingerMs
                 + ", producerBufferBytes=" + producerBufferBytes + ", startupTimeout=" + startupTimeout
                 + ", limits=" + limits + ", trustedProxies=" + trustedProxies + "]";
     }

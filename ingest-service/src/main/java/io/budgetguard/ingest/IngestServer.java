@@ -44,6 +44,16 @@ public final class IngestServer implements AutoCloseable {
 
     public IngestServer(IngestConfig config, Clock clock, Producer<String, byte[]> producer, SchemaRegistry registry,
             ControlPlaneView view, SecretHasher hasher, PrometheusMeterRegistry metrics) {
+        this(config, clock, producer, producer, registry, view, hasher, metrics);
+    }
+
+    /**
+     * @param smallProducer the producer of usage requests of few events ({@link UsagePublisher#SMALL_REQUEST_MAX_EVENTS}),
+     *                      with its own linger; may be {@code producer}
+     */
+    public IngestServer(IngestConfig config, Clock clock, Producer<String, byte[]> producer,
+            Producer<String, byte[]> smallProducer, SchemaRegistry registry, ControlPlaneView view, SecretHasher hasher,
+            PrometheusMeterRegistry metrics) {
         this.host = config.httpHost();
         this.requestedPort = config.port();
         ClockTimeMeter time = new ClockTimeMeter(clock);
@@ -52,7 +62,7 @@ public final class IngestServer implements AutoCloseable {
         metrics.gauge("budgetguard.ingest.auth.bcrypt.verifications", authenticator,
                 TenantAuthenticator::bcryptVerifications);
         ControlPlaneWriter writer = new ControlPlaneWriter(producer, registry, view, config.publishTimeout());
-        UsagePublisher publisher = new UsagePublisher(producer, registry, config.publishTimeout());
+        UsagePublisher publisher = new UsagePublisher(producer, smallProducer, registry, config.publishTimeout());
 
         app = HttpServers.create(host, RequestBodies.MAX_BODY_BYTES, metrics, view::isCaughtUp);
         // Graceful stop: Jetty stops accepting, then waits for the requests in flight (counted by the

@@ -16,6 +16,8 @@ import java.time.Instant;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +42,9 @@ public final class IngestService implements AutoCloseable {
     private final ControlPlaneView view = new ControlPlaneView();
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private Producer<String, byte[]> producer;
+    /** The producer of small usage requests; {@code producer} itself when both lingers are equal. */
+    private Producer<String, byte[]> smallProducer;
+    private KafkaClientMetrics smallProducerMetrics;
     private ControlPlaneReader reader;
     private KafkaClientMetrics producerMetrics;
     private IngestServer server;
@@ -69,10 +74,21 @@ public final class IngestService implements AutoCloseable {
             // the producer's own metrics on /metrics: buffer use, request latency, errors (kafka_producer_*)
             producerMetrics = new KafkaClientMetrics(producer);
             producerMetrics.bindTo(metrics);
+            if (config.smallLingerMs() == config.lingerMs()) {
+                smallProducer = producer;
+            } else {
+                Map<String, Object> small = UsagePublisher.producerConfig(config.kafkaBootstrap(), config.smallLingerMs(),
+                        config.publishTimeout(), config.producerBufferBytes());
+                small.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-small");
+                smallProducer = new KafkaProducer<>(small);
+                smallProducerMetrics = new KafkaClientMetrics(smallProducer);
+                smallProducerMetrics.bindTo(metrics);
+            }
             reader = new ControlPlaneReader(new KafkaConsumer<>(ControlPlaneReader.consumerConfig(config.kafkaBootstrap())),
                     registry, view);
             reader.start();
-            server = new IngestServer(config, clock, producer, registry, view, new SecretHasher(), metrics).start();
+            server = new IngestServer(config, clock, producer, smallProducer, registry, view, new SecretHasher(), metrics)
+                    .start();
             TokenCounter.warmUpInBackground();
         } catch (RuntimeException e) {
             close();
@@ -113,6 +129,14 @@ public final class IngestService implements AutoCloseable {
             producerMetrics.close();
             producerMetrics = null;
         }
+        if (smallProducerMetrics != null) {
+            smallProducerMetrics.close();
+            smallProducerMetrics = null;
+        }
+        if (smallProducer != null && smallProducer != producer) {
+            smallProducer.close(config.publishTimeout());
+        }
+        smallProducer = null;
         if (producer != null) {
             producer.close(config.publishTimeout());
             producer = null;

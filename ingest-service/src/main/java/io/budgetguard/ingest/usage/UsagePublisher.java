@@ -45,18 +45,38 @@ public final class UsagePublisher {
     /** Per record, beyond key and value: the record batch's per-record overhead, rounded up. */
     private static final int RECORD_OVERHEAD_BYTES = 32;
 
+    /**
+     * Requests of at most this many events go through the small-request producer (its own, shorter linger), larger
+     * ones through the batching producer: a gateway that does not batch sends one event per request and waits for
+     * each, and the batching producer's linger would be most of its latency.
+     */
+    public static final int SMALL_REQUEST_MAX_EVENTS = 10;
+
     private final Producer<String, byte[]> producer;
+    private final Producer<String, byte[]> smallProducer;
     private final AvroSerde<UsageEvent> serde;
     private final Duration timeout;
     private final String topic = Topics.USAGE_EVENTS.name();
     private final ThrottledWarning warning = new ThrottledWarning(LOG, Duration.ofSeconds(10));
     private final ProducerBuffer buffer;
+    private final ProducerBuffer smallBuffer;
 
     public UsagePublisher(Producer<String, byte[]> producer, SchemaRegistry registry, Duration timeout) {
+        this(producer, producer, registry, timeout);
+    }
+
+    /**
+     * @param smallProducer the producer of requests of at most {@link #SMALL_REQUEST_MAX_EVENTS} events (may be
+     *                      {@code producer} itself)
+     */
+    public UsagePublisher(Producer<String, byte[]> producer, Producer<String, byte[]> smallProducer,
+            SchemaRegistry registry, Duration timeout) {
         this.producer = producer;
+        this.smallProducer = smallProducer;
         this.serde = Topics.USAGE_EVENTS.valueSerde(registry);
         this.timeout = timeout;
         this.buffer = ProducerBuffer.of(producer);
+        this.smallBuffer = smallProducer == producer ? buffer : ProducerBuffer.of(smallProducer);
     }
 
     /**
@@ -123,11 +143,13 @@ public final class UsagePublisher {
      */
     public void publishEncoded(String tenantId, List<byte[]> values, long startedNanos) {
         long deadline = startedNanos + timeout.toNanos();
+        boolean small = values.size() <= SMALL_REQUEST_MAX_EVENTS;
+        Producer<String, byte[]> producer = small ? smallProducer : this.producer;
         long bytes = 0;
         for (byte[] value : values) {
             bytes += value.length + tenantId.length() + RECORD_OVERHEAD_BYTES;
         }
-        if (!buffer.hasRoomFor(bytes)) {
+        if (!(small ? smallBuffer : buffer).hasRoomFor(bytes)) {
             warning.warn("The producer buffer is nearly full (Kafka is slow or unreachable); refusing requests");
             throw Problems.unavailable("Kafka is not keeping up and this instance's send buffer is full; nothing was "
                     + "accepted: retry the whole request with the same event_ids");

@@ -64,6 +64,24 @@ class UsagePublisherTest {
     }
 
     @Test
+    void shouldSendSmallRequestsThroughTheSmallRequestProducerAndBatchesThroughTheOther() {
+        MockProducer<String, byte[]> batching = producerWithBuffer(true);
+        MockProducer<String, byte[]> small = producerWithBuffer(true);
+        UsagePublisher publisher = new UsagePublisher(batching, small, new InMemorySchemaRegistry(), Duration.ofSeconds(1));
+        List<UsageEvent> few = java.util.stream.IntStream.range(0, UsagePublisher.SMALL_REQUEST_MAX_EVENTS)
+                .mapToObj(i -> event("s" + i)).toList();
+        List<UsageEvent> many = java.util.stream.IntStream.range(0, UsagePublisher.SMALL_REQUEST_MAX_EVENTS + 1)
+                .mapToObj(i -> event("b" + i)).toList();
+
+        publisher.publish("acme", List.of(event("one")));
+        publisher.publish("acme", few);
+        publisher.publish("acme", many);
+
+        assertThat(small.history()).hasSize(1 + few.size());
+        assertThat(batching.history()).hasSize(many.size());
+    }
+
+    @Test
     void shouldAnswer503AtTheDeadlineWhenAcknowledgementsAreMissing() {
         MockProducer<String, byte[]> producer = producerWithBuffer(false);
         UsagePublisher publisher = new UsagePublisher(producer, new InMemorySchemaRegistry(), Duration.ofSeconds(1));

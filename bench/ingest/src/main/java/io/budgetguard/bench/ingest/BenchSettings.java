@@ -5,7 +5,8 @@ package io.budgetguard.bench.ingest;
  *
  * @param tenants          tenants (and keys) the load is spread over; usage is keyed by tenant, so this is also the
  *                         number of distinct record keys the raw producer uses
- * @param lingerMs         {@code INGEST_LINGER_MS} of the ingest instance measured in (b), and the raw producer's linger
+ * @param lingerMs         {@code INGEST_LINGER_MS} of the ingest instance (the batching producer, measured in (b)), and
+ *                         the raw producer's linger
  * @param rawWarmup        records the raw producer sends before measuring
  * @param rawRecords       records the raw producer measurement sends
  * @param httpConnections  concurrent connections of the batched HTTP load, one request at a time each
@@ -15,7 +16,8 @@ package io.budgetguard.bench.ingest;
  * @param singleRps        constant arrival rate of single-event requests in (c)
  * @param singleWarmupS    seconds of (c) before measuring
  * @param singleSeconds    seconds (c) is measured
- * @param singleLingerMs   {@code INGEST_LINGER_MS} of the ingest instance measured in (c)
+ * @param singleLingerMs   {@code INGEST_SMALL_LINGER_MS} of the ingest instance (the producer of requests of few events,
+ *                         measured in (c)); equal to {@code lingerMs}, one producer serves both
  * @param singleConnections keep-alive connections the due requests of (c) are spread over
  * @param rounds           (a) then (b) are measured this many times, alternating, so that a change in the machine's
  *                         background load hits both; the medians are reported
@@ -25,7 +27,7 @@ record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, i
         int singleConnections, int rounds) {
 
     static BenchSettings fromSystemProperties() {
-        int linger = Integer.getInteger("bench.lingerMs", 5);
+        int linger = Integer.getInteger("bench.lingerMs", io.budgetguard.ingest.IngestConfig.DEFAULT_LINGER_MS);
         return new BenchSettings(
                 Integer.getInteger("bench.tenants", 6),
                 linger,
@@ -38,7 +40,7 @@ record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, i
                 Integer.getInteger("bench.singleRps", 2000),
                 Integer.getInteger("bench.singleWarmupSeconds", 5),
                 Integer.getInteger("bench.singleSeconds", 20),
-                Integer.getInteger("bench.singleLingerMs", linger),
+                Integer.getInteger("bench.singleLingerMs", io.budgetguard.ingest.IngestConfig.DEFAULT_SMALL_LINGER_MS),
                 Integer.getInteger("bench.singleConnections", 32),
                 Integer.getInteger("bench.rounds", 3));
     }

@@ -91,16 +91,19 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
-    /** The ingest instance {@code name} with {@code INGEST_LINGER_MS=lingerMs}, started on first use; its base URL. */
-    String ingest(String name, int lingerMs) {
-        IngestService service = ingestByName.computeIfAbsent(name + "/" + lingerMs, key -> {
-            int linger = lingerMs;
+    /**
+     * The ingest instance {@code name} with {@code INGEST_LINGER_MS=lingerMs} and
+     * {@code INGEST_SMALL_LINGER_MS=smallLingerMs}, started on first use; its base URL.
+     */
+    String ingest(String name, int lingerMs, int smallLingerMs) {
+        IngestService service = ingestByName.computeIfAbsent(name + "/" + lingerMs + "/" + smallLingerMs, key -> {
             Map<String, String> env = new HashMap<>();
             env.put("KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.put("SCHEMA_REGISTRY_URL", registry.ccompatUrl());
             env.put("BUDGETGUARD_ADMIN_KEY_SHA256", AdminKeyVerifier.sha256Hex(adminKey));
             env.put("INGEST_PORT", "0");
-            env.put("INGEST_LINGER_MS", String.valueOf(linger));
+            env.put("INGEST_LINGER_MS", String.valueOf(lingerMs));
+            env.put("INGEST_SMALL_LINGER_MS", String.valueOf(smallLingerMs));
             // the benchmark measures the pipeline, not the per-tenant limits (their cost is still paid per request)
             env.put("INGEST_DEFAULT_EVENTS_PER_S", "10000000");
             env.put("INGEST_DEFAULT_REQUESTS_PER_S", "10000000");

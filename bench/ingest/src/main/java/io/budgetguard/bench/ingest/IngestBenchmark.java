@@ -35,7 +35,7 @@ public final class IngestBenchmark {
             // created first: a partition that has just got its leader answers NOT_LEADER for a moment, and the
             // idempotent producer's retries then fail records with OutOfOrderSequence
             stack.createTopicLikeUsageEvents(RAW_TOPIC);
-            String ingestUrl = stack.ingest("main", settings.lingerMs());
+            String ingestUrl = stack.ingest("main", settings.lingerMs(), settings.singleLingerMs());
             List<BenchStack.Tenant> tenants = stack.createTenants(ingestUrl, "bench", settings.tenants());
             SampleEvents samples = new SampleEvents();
             for (BenchStack.Tenant tenant : tenants) {
@@ -91,12 +91,12 @@ public final class IngestBenchmark {
 
             // (c) single-event latency, open loop
             String singleUrl = stack.ingest(Boolean.getBoolean("bench.singleOwnInstance") ? "single" : "main",
-                    settings.singleLingerMs());
+                    settings.lingerMs(), settings.singleLingerMs());
             BenchStack.Tenant single = stack.createTenants(singleUrl, "single", 1).get(0);
             awaitAccepted(singleUrl, single, samples);
             SingleEventLatencyRun.Result latency = SingleEventLatencyRun.run(singleUrl, single, samples,
                     settings.singleRps(), settings.singleWarmupS(), settings.singleSeconds(), settings.singleConnections());
-            System.out.printf(Locale.ROOT, "(c) single-event POST at %d req/s (open loop, INGEST_LINGER_MS=%d): %d requests "
+            System.out.printf(Locale.ROOT, "(c) single-event POST at %d req/s (open loop, INGEST_SMALL_LINGER_MS=%d): %d requests "
                             + "(%.0f req/s), latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, "
                             + "errors %d, CPU %.0f %% of all cores%s%n",
                     settings.singleRps(), settings.singleLingerMs(), latency.requests(), latency.requestsPerSecond(),
