@@ -218,6 +218,7 @@ while kill -0 "$LOAD_PID" 2>/dev/null; do
   sleep 1
 done
 wait "$LOAD_PID"; load_status=$?
+LOAD_PID=""
 kill "$TAIL_PID" 2>/dev/null; TAIL_PID=""
 [[ -f "$JOURNAL/events.tsv" ]] || fail "the load generator wrote no journal (exit $load_status)"
 log "load finished (exit $load_status: $([[ $load_status == 0 ]] && echo 'every event acknowledged' || echo 'some events never acknowledged'))"
