@@ -100,6 +100,12 @@ class LedgerSinkServiceTest {
                     new NewTopic(checkpointTopic, 1, (short) 1)));
             auditTopics.names().forEach(name -> topics.add(new NewTopic(name, 2, (short) 1)));
             admin.createTopics(topics).all().get();
+            // the broker leads the new partitions a moment after the controller committed them; an idempotent producer
+            // sending before that was seen in CI to loop on OutOfOrderSequenceException until its delivery timeout
+            List<String> names = topics.stream().map(NewTopic::name).toList();
+            await().atMost(TIMEOUT).until(() -> admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(described -> described.partitions().stream()
+                            .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())));
         }
         config = LedgerSinkConfig.of(stack.kafkaBootstrap(), stack.schemaRegistryUrl(), db.url(), db.writerUser(),
                         db.writerPassword())
