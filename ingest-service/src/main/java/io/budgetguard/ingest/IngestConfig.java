@@ -1,6 +1,7 @@
 package io.budgetguard.ingest;
 
 import io.budgetguard.common.auth.AdminKeyVerifier;
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.config.Env;
 import io.budgetguard.common.secrets.Secrets;
@@ -135,11 +136,8 @@ public record IngestConfig(
         int eventsPerS = env.integer("INGEST_DEFAULT_EVENTS_PER_S", defaults.defaultEventsPerS(), 1, EdgeLimits.MAX_RATE);
         int requestsPerS = env.integer("INGEST_DEFAULT_REQUESTS_PER_S", defaults.defaultRequestsPerS(), 1,
                 EdgeLimits.MAX_RATE);
-        int maxBcrypt = env.integer("INGEST_MAX_CONCURRENT_BCRYPT", defaults.maxConcurrentBcrypt(), 1, 64);
-        int failuresPerKey = env.integer("INGEST_AUTH_FAILURES_PER_MIN_PER_KEY", defaults.authFailuresPerMinutePerKey(),
-                1, 100_000);
-        int failuresPerAddress = env.integer("INGEST_AUTH_FAILURES_PER_MIN_PER_ADDRESS",
-                defaults.authFailuresPerMinutePerAddress(), 1, 100_000);
+        // INGEST_MAX_CONCURRENT_BCRYPT, INGEST_AUTH_FAILURES_PER_MIN_PER_KEY, INGEST_AUTH_FAILURES_PER_MIN_PER_ADDRESS
+        AuthLimits auth = AuthLimits.fromEnv(env, "INGEST");
         List<String> proxies = new ArrayList<>();
         for (String proxy : env.optional("INGEST_TRUSTED_PROXIES", "").split(",")) {
             if (!proxy.isBlank()) {
@@ -153,7 +151,8 @@ public record IngestConfig(
         env.validate();
         return new IngestConfig(bootstrap, registry, adminKeySha256, host, port, deployment,
                 Duration.ofMillis(publishTimeoutMs), lingerMs, smallLingerMs, bufferBytes,
-                Duration.ofMillis(startupTimeoutMs), new EdgeLimits(eventsPerS, requestsPerS, maxBcrypt, failuresPerKey, failuresPerAddress), proxies);
+                Duration.ofMillis(startupTimeoutMs), new EdgeLimits(eventsPerS, requestsPerS, auth.maxConcurrentBcrypt(),
+                auth.failuresPerMinutePerKey(), auth.failuresPerMinutePerAddress()), proxies);
     }
 
     public IngestConfig withLinger(int newLingerMs, int newSmallLingerMs) {

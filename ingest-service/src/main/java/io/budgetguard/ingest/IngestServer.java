@@ -1,22 +1,23 @@
 package io.budgetguard.ingest;
 
 import io.budgetguard.common.auth.AdminKeyVerifier;
+import io.budgetguard.common.auth.CachedSecretVerifier;
+import io.budgetguard.common.auth.FailedAttemptLimiter;
 import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.common.http.HttpServers;
+import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.ingest.admin.AdminApi;
-import io.budgetguard.ingest.auth.TenantAuthenticator;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.budgets.BudgetEditor;
 import io.budgetguard.ingest.control.ControlPlaneView;
+import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.estimate.CurrentPrices;
 import io.budgetguard.ingest.estimate.EstimateHandler;
-import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.http.ClientAddresses;
 import io.budgetguard.ingest.http.OpenApiDocument;
-import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.budgetguard.ingest.http.RequestBodies;
-import io.budgetguard.ingest.limits.ClockTimeMeter;
-import io.budgetguard.ingest.limits.FailedAttemptLimiter;
+import io.budgetguard.ingest.keys.ApiKeyIssuer;
 import io.budgetguard.ingest.limits.TenantRateLimiter;
 import io.budgetguard.ingest.selfservice.SelfServiceRoutes;
 import io.budgetguard.ingest.status.BudgetStatusHandler;
@@ -57,8 +58,9 @@ public final class IngestServer implements AutoCloseable {
         this.host = config.httpHost();
         this.requestedPort = config.port();
         ClockTimeMeter time = new ClockTimeMeter(clock);
-        this.authenticator = new TenantAuthenticator(view, hasher::verify, config.limits().maxConcurrentBcrypt(),
-                new FailedAttemptLimiter(config.limits(), time), clock);
+        this.authenticator = new TenantAuthenticator(view,
+                new CachedSecretVerifier(hasher::verify, config.limits().maxConcurrentBcrypt()),
+                new FailedAttemptLimiter(config.limits().auth(), time), clock);
         metrics.gauge("budgetguard.ingest.auth.bcrypt.verifications", authenticator,
                 TenantAuthenticator::bcryptVerifications);
         ControlPlaneWriter writer = new ControlPlaneWriter(producer, registry, view, config.publishTimeout());

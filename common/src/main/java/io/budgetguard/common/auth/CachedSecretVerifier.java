@@ -83,6 +83,19 @@ public final class CachedSecretVerifier {
         return verifySlowly(keyId, storedHash, secret, mac);
     }
 
+    /**
+     * True when {@code secret} was verified before for this key and its current stored hash: one HMAC, no bcrypt, no
+     * waiting. Callers that limit failed attempts ask this first and only count what is not already known good.
+     */
+    public boolean isVerified(String keyId, String storedHash, String secret) {
+        if (keyId == null || storedHash == null || secret == null) {
+            return false;
+        }
+        Verified verified = verifiedByKeyId.get(keyId);
+        return verified != null && verified.secretHash().equals(storedHash)
+                && MessageDigest.isEqual(verified.mac(), mac(secret));
+    }
+
     /** Remembers a secret this process just created and hashed itself, so that its first use needs no bcrypt. */
     public void remember(String keyId, String secret, String storedHash) {
         verifiedByKeyId.put(keyId, new Verified(storedHash, mac(secret)));

@@ -1,6 +1,8 @@
 package io.budgetguard.ingest.auth;
 
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.http.ClientAddresses;
 import io.budgetguard.ingest.http.Problems;

@@ -1,5 +1,7 @@
 package io.budgetguard.ingest.control;
 
+import io.budgetguard.common.auth.KeyDirectory;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.schemas.BudgetStatus;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Budget;
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * topics) and each tenant's budget status ({@code budget.status.v1}), in memory. Fed by {@link ControlPlaneReader}
  * and by {@link ControlPlaneWriter} (the admin API's own writes); read by every request. Lookups are lock-free.
  */
-public final class ControlPlaneView {
+public final class ControlPlaneView implements KeyDirectory {
 
     /** The topics the view materialises, all read from the beginning. */
     public static final List<Topic<?>> TOPICS = List.of(
@@ -51,8 +53,7 @@ public final class ControlPlaneView {
      * rotated key has a {@code revoked_at} in the future and stays usable until then.
      */
     public static boolean isRevokedAt(ApiKey key, Instant at) {
-        Instant revokedAt = key.getRevokedAt();
-        return revokedAt != null && !revokedAt.isAfter(at);
+        return TenantAuthenticator.isRevokedAt(key, at);
     }
 
     /** Record key of a budget in {@code control.budgets.v1}. */
@@ -104,10 +105,12 @@ public final class ControlPlaneView {
     }
 
     /** The key, revoked or not; null when unknown (the hot path of every request, so no Optional). */
+    @Override
     public ApiKey apiKeyOrNull(String keyId) {
         return apiKeys.get(keyId);
     }
 
+    @Override
     public Tenant tenantOrNull(String tenantId) {
         return tenants.get(tenantId);
     }

@@ -4,7 +4,7 @@ import io.budgetguard.common.auth.ApiKeys;
 import io.budgetguard.common.auth.PresentedKey;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.auth.SecretHasher;
-import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.http.Problems;

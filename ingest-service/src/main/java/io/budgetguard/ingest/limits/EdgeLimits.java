@@ -1,5 +1,6 @@
 package io.budgetguard.ingest.limits;
 
+import io.budgetguard.common.auth.AuthLimits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +59,11 @@ public record EdgeLimits(
     public EdgeLimits withDefaultRequestsPerS(int requestsPerS) {
         return new EdgeLimits(defaultEventsPerS, requestsPerS, maxConcurrentBcrypt, authFailuresPerMinutePerKey,
                 authFailuresPerMinutePerAddress);
+    }
+
+    /** The authentication limits, as the shared {@code TenantAuthenticator} of {@code common} takes them. */
+    public AuthLimits auth() {
+        return new AuthLimits(maxConcurrentBcrypt, authFailuresPerMinutePerKey, authFailuresPerMinutePerAddress);
     }
 
     public EdgeLimits withAuthFailuresPerMinute(int perKey, int perAddress) {

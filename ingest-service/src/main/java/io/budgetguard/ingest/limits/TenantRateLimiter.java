@@ -1,5 +1,6 @@
 package io.budgetguard.ingest.limits;
 
+import io.budgetguard.common.limits.RetryAfter;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.schemas.control.Tenant;

@@ -1,12 +1,12 @@
 package io.budgetguard.ingest.selfservice;
 
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.ingest.admin.AdminJson.ApiKeyJson;
 import io.budgetguard.ingest.admin.AdminJson.ApiKeyList;
 import io.budgetguard.ingest.admin.AdminJson.BudgetJson;
 import io.budgetguard.ingest.admin.AdminJson.BudgetList;
 import io.budgetguard.ingest.admin.AdminJson.CreatedApiKeyJson;
-import io.budgetguard.ingest.auth.Principal;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.budgets.BudgetEditor;
 import io.budgetguard.ingest.control.ControlPlaneView;

@@ -1,8 +1,8 @@
 package io.budgetguard.ingest.status;
 
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.ingest.admin.AdminJson.BudgetStatusJson;
-import io.budgetguard.ingest.auth.Principal;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.javalin.http.Context;

@@ -1,7 +1,7 @@
 package io.budgetguard.ingest.usage;
 
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
-import io.budgetguard.ingest.auth.Principal;
 import io.budgetguard.ingest.auth.TenantGate;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.http.RequestBodies;

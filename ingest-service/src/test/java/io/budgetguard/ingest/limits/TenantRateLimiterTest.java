@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.budgetguard.common.http.ProblemException;
+import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.testing.ControlFixtures;
 import io.budgetguard.ingest.testing.MutableClock;

@@ -1,5 +1,6 @@
 package io.budgetguard.ledger.api;
 
+import io.budgetguard.common.auth.KeyDirectory;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Tenant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,17 +10,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code control.tenants.v1}), newest record per key, in memory. Fed by {@link ControlKeysReader}; read by every
  * request, lock-free.
  */
-public final class ControlKeysView {
+public final class ControlKeysView implements KeyDirectory {
 
     private final ConcurrentHashMap<String, ApiKey> apiKeys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Tenant> tenants = new ConcurrentHashMap<>();
     private volatile boolean caughtUp;
 
-    public ApiKey apiKey(String keyId) {
+    @Override
+    public ApiKey apiKeyOrNull(String keyId) {
         return apiKeys.get(keyId);
     }
 
-    public Tenant tenant(String tenantId) {
+    @Override
+    public Tenant tenantOrNull(String tenantId) {
         return tenants.get(tenantId);
     }
 

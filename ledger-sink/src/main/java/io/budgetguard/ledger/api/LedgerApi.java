@@ -1,10 +1,15 @@
 package io.budgetguard.ledger.api;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.auth.CachedSecretVerifier;
+import io.budgetguard.common.auth.FailedAttemptLimiter;
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.common.json.Json;
 import io.budgetguard.common.keys.KeyServiceException;
+import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.ledger.chain.LedgerEntry;
 import io.budgetguard.ledger.chain.LedgerFormats;
 import io.budgetguard.ledger.checkpoint.Checkpoint;
@@ -38,7 +43,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /v1/ledger/checkpoints?after_seq=&limit=} — the tenant's signed chain heads, same paging.
  * </ul>
  *
- * The tenant is always the API key's; no parameter names one.
+ * The tenant is always the API key's; no parameter names one. Keys are checked by the shared
+ * {@link TenantAuthenticator} of {@code common}, with this service's failed-attempt limits per key id and per client
+ * address ({@code LEDGER_AUTH_FAILURES_PER_MIN_PER_KEY}, {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS}: 429 with
+ * {@code Retry-After}) and bcrypt bound ({@code LEDGER_MAX_CONCURRENT_BCRYPT}). The client address is the TCP peer:
+ * the ledger API trusts no forwarding header.
  */
 public final class LedgerApi implements AutoCloseable {
 
@@ -48,23 +57,25 @@ public final class LedgerApi implements AutoCloseable {
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private static final int CONNECTIONS = 4;
-    private static final int CONCURRENT_BCRYPT = 2;
 
-    private final TenantKeyAuth auth;
+    private final TenantAuthenticator auth;
     private final LedgerReader reader;
     private final TenantDataKeys dataKeys;
     private final AutoCloseable[] resources;
 
-    LedgerApi(TenantKeyAuth auth, LedgerReader reader, TenantDataKeys dataKeys, AutoCloseable... resources) {
+    LedgerApi(TenantAuthenticator auth, LedgerReader reader, TenantDataKeys dataKeys, AutoCloseable... resources) {
         this.auth = Objects.requireNonNull(auth, "auth");
         this.reader = Objects.requireNonNull(reader, "reader");
         this.dataKeys = Objects.requireNonNull(dataKeys, "dataKeys");
         this.resources = resources;
     }
 
-    /** Where the API reads: Kafka for API keys and tenants, the ledger database (the sink's login), the data keys. */
+    /**
+     * Where the API reads: Kafka for API keys and tenants, the ledger database (the sink's login), the data keys; and
+     * the authentication limits.
+     */
     public record Settings(String kafkaBootstrap, SchemaRegistry registry, String apiKeysTopic, String tenantsTopic,
-            String databaseUrl, String databaseUser, String databasePassword) {}
+            String databaseUrl, String databaseUser, String databasePassword, AuthLimits authLimits) {}
 
     /** Starts following the API keys and tenants; the routes answer 503 until that view has caught up. */
     public static LedgerApi start(Settings settings, TenantDataKeys dataKeys, Clock clock) {
@@ -73,8 +84,12 @@ public final class LedgerApi implements AutoCloseable {
                 settings.apiKeysTopic(), settings.tenantsTopic(), view).start();
         ReadConnections connections = new ReadConnections(settings.databaseUrl(), settings.databaseUser(),
                 settings.databasePassword(), CONNECTIONS);
-        return new LedgerApi(new TenantKeyAuth(view, CachedSecretVerifier.bcrypt(CONCURRENT_BCRYPT), clock),
-                new LedgerReader(connections), dataKeys, keysReader, connections);
+        AuthLimits limits = settings.authLimits();
+        TenantAuthenticator auth = new TenantAuthenticator(view,
+                CachedSecretVerifier.bcrypt(limits.maxConcurrentBcrypt()),
+                new FailedAttemptLimiter(limits, new ClockTimeMeter(clock)), clock, view::isCaughtUp,
+                "The ledger API is still reading the API keys; retry shortly");
+        return new LedgerApi(auth, new LedgerReader(connections), dataKeys, keysReader, connections);
     }
 
     @Override
@@ -94,7 +109,7 @@ public final class LedgerApi implements AutoCloseable {
     }
 
     private void entries(Context ctx) throws SQLException {
-        Caller caller = caller(ctx);
+        Principal caller = caller(ctx);
         long afterSeq = afterSeq(ctx);
         int limit = limit(ctx);
         List<Map<String, Object>> entries = reader.asTenant(caller.tenantId(), connection -> {
@@ -112,7 +127,7 @@ public final class LedgerApi implements AutoCloseable {
     }
 
     private void checkpoints(Context ctx) throws SQLException {
-        Caller caller = caller(ctx);
+        Principal caller = caller(ctx);
         long afterSeq = afterSeq(ctx);
         int limit = limit(ctx);
         List<Map<String, Object>> checkpoints = new ArrayList<>();
@@ -133,8 +148,8 @@ public final class LedgerApi implements AutoCloseable {
         ctx.json(body);
     }
 
-    private Caller caller(Context ctx) {
-        Caller caller = auth.authenticate(ctx.header("Authorization"));
+    private Principal caller(Context ctx) {
+        Principal caller = auth.authenticate(ctx.header("Authorization"), ctx.req().getRemoteAddr());
         caller.require(Role.VIEWER);
         return caller;
     }

@@ -1,5 +1,6 @@
 package io.budgetguard.ledger.sink;
 
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.config.Env;
 import io.budgetguard.common.keys.KeyServices;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * or {@code LEDGER_TOPIC}/{@code LEDGER_CONSUMER_GROUP}) so that runs on a shared broker cannot steal each other's
  * partitions. {@code auditTopics} are the alert and control-plane topics appended to {@code audit_log} in the same
  * transactions ({@link AuditTopics#STANDARD} unless overridden). {@code keyService} says which key service signs checkpoints and wraps data keys (see
- * {@link KeyServices}). {@link #toString()} never shows the password.
+ * {@link KeyServices}). {@code authLimits} bound the read API's bcrypt work and failed attempts per key id and client
+ * address. {@link #toString()} never shows the password.
  */
 public record LedgerSinkConfig(
         String kafkaBootstrap,
@@ -32,7 +34,8 @@ public record LedgerSinkConfig(
         String checkpointTopic,
         CheckpointPolicy checkpointPolicy,
         KeyServices.Selection keyService,
-        AuditTopics auditTopics) {
+        AuditTopics auditTopics,
+        AuthLimits authLimits) {
 
     public static final String SERVICE = "ledger-sink";
     public static final String DEFAULT_CONSUMER_GROUP = "budgetguard-ledger-sink";
@@ -52,6 +55,7 @@ public record LedgerSinkConfig(
         Objects.requireNonNull(checkpointPolicy, "checkpointPolicy");
         Objects.requireNonNull(keyService, "keyService");
         Objects.requireNonNull(auditTopics, "auditTopics");
+        Objects.requireNonNull(authLimits, "authLimits");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -70,7 +74,7 @@ public record LedgerSinkConfig(
                 "127.0.0.1", DEFAULT_PORT, Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP,
                 DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT,
                 new KeyServices.Selection(KeyServices.Kind.LOCAL, null, Path.of(KeyServices.DEFAULT_LOCAL_DIR), ""),
-                AuditTopics.STANDARD);
+                AuditTopics.STANDARD, AuthLimits.DEFAULTS);
     }
 
     /**
@@ -79,7 +83,9 @@ public record LedgerSinkConfig(
      * (default 127.0.0.1), {@code LEDGER_PORT} (default 8082, 0 = any free port), {@code LEDGER_TOPIC} (default
      * usage.priced.v1), {@code LEDGER_CONSUMER_GROUP} (default {@value #DEFAULT_CONSUMER_GROUP}) and the key service's
      * variables ({@link KeyServices#select}: {@code BUDGETGUARD_KEY_SERVICE}, {@code VAULT_*},
-     * {@code BUDGETGUARD_LOCAL_KEYS_DIR}, {@code BUDGETGUARD_ENV}).
+     * {@code BUDGETGUARD_LOCAL_KEYS_DIR}, {@code BUDGETGUARD_ENV}) and the read API's authentication limits
+     * ({@link AuthLimits#fromEnv}: {@code LEDGER_MAX_CONCURRENT_BCRYPT}, {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_KEY},
+     * {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS}).
      *
      * @throws ConfigException naming every missing or invalid setting
      */
@@ -97,6 +103,7 @@ public record LedgerSinkConfig(
         int port = env.port("LEDGER_PORT", DEFAULT_PORT);
         String topic = env.optional("LEDGER_TOPIC", Topics.USAGE_PRICED.name());
         String group = env.optional("LEDGER_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP);
+        AuthLimits authLimits = AuthLimits.fromEnv(env, "LEDGER");
         KeyServices.Selection keys = null;
         try {
             keys = KeyServices.select(environment);
@@ -106,43 +113,55 @@ public record LedgerSinkConfig(
         env.validate();
         return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port, topic, group,
                 DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT, keys,
-                AuditTopics.STANDARD);
+                AuditTopics.STANDARD, authLimits);
     }
 
     public LedgerSinkConfig withTopic(String newTopic) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
+                httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
+                keyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withConsumerGroup(String newGroup) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
+                httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
+                keyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withHttp(String newHost, int newPort) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
+                newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
+                keyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withMaxPollRecords(int newMaxPollRecords) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy, keyService, auditTopics);
+                httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy,
+                keyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withCheckpoints(String newTopic, CheckpointPolicy newPolicy) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy, keyService, auditTopics);
+                httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy,
+                keyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withKeyService(KeyServices.Selection newKeyService) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
-                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, newKeyService, auditTopics);
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
+                newKeyService, auditTopics, authLimits);
     }
 
     public LedgerSinkConfig withAuditTopics(AuditTopics newAuditTopics) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
-                newAuditTopics);
+                newAuditTopics, authLimits);
+    }
+
+    public LedgerSinkConfig withAuthLimits(AuthLimits newAuthLimits) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
+                auditTopics, newAuthLimits);
     }
 
     @Override
@@ -152,6 +171,7 @@ public record LedgerSinkConfig(
                 + databaseUser + ", databasePassword=****, httpHost=" + httpHost + ", port=" + port + ", topic="
                 + topic + ", consumerGroup=" + consumerGroup + ", maxPollRecords=" + maxPollRecords
                 + ", checkpointTopic=" + checkpointTopic + ", checkpointPolicy=" + checkpointPolicy
-                + ", keyService=" + keyService.kind() + ", auditTopics=" + auditTopics.names() + "]";
+                + ", keyService=" + keyService.kind() + ", auditTopics=" + auditTopics.names()
+                + ", authLimits=" + authLimits + "]";
     }
 }

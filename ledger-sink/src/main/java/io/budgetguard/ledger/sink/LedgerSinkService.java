@@ -137,7 +137,7 @@ public final class LedgerSinkService implements AutoCloseable {
     private LedgerApi.Settings apiSettings(SchemaRegistry registry) {
         AuditTopics topics = config.auditTopics().enabled() ? config.auditTopics() : AuditTopics.STANDARD;
         return new LedgerApi.Settings(config.kafkaBootstrap(), registry, topics.apiKeys(), topics.tenants(),
-                config.databaseUrl(), config.databaseUser(), config.databasePassword());
+                config.databaseUrl(), config.databaseUser(), config.databasePassword(), config.authLimits());
     }
 
     private Map<String, Deserializer<? extends SpecificRecord>> decoders(SchemaRegistry registry) {

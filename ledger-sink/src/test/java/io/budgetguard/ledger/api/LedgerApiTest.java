@@ -8,6 +8,7 @@ import io.budgetguard.common.auth.ApiKeys;
 import io.budgetguard.common.auth.PresentedKey;
 import io.budgetguard.common.auth.SecretHasher;
 import io.budgetguard.common.json.Json;
+import io.budgetguard.common.testing.LoopbackHttp;
 import io.budgetguard.common.keys.KeyNames;
 import io.budgetguard.common.keys.local.LocalKeyService;
 import io.budgetguard.infra.db.Migrations;
@@ -51,6 +52,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -89,6 +91,9 @@ class LedgerApiTest {
     private static PresentedKey keyOfMeta;
     private static String suspendedTenant;
     private static PresentedKey keyOfSuspended;
+    /** Keys of A that only the flood tests use: their first verification happens there. */
+    private static PresentedKey floodedKeyOfA;
+    private static PresentedKey keyIdFloodedKeyOfA;
 
     /**
      * SQL, CSV (the sink writes with COPY … CSV) and JSON metacharacters, for every string column of an entry: they must
@@ -211,6 +216,8 @@ class LedgerApiTest {
             revokedKeyOfA = publishKey(apiKeys, topics, tenantA, "owner", Instant.now().minusSeconds(1));
             keyOfMeta = publishKey(apiKeys, topics, metaTenant, "viewer", null);
             keyOfSuspended = publishKey(apiKeys, topics, suspendedTenant, "owner", null);
+            floodedKeyOfA = publishKey(apiKeys, topics, tenantA, "viewer", null);
+            keyIdFloodedKeyOfA = publishKey(apiKeys, topics, tenantA, "viewer", null);
         }
     }
 
@@ -443,6 +450,84 @@ class LedgerApiTest {
         try (ResultSet rows = sql.executeQuery(query)) {
             rows.next();
             return rows.getLong(1);
+        }
+    }
+
+    /** {@code GET route} from another loopback address (the sink listens on 127.0.0.1; the tests' own client uses it). */
+    private static LoopbackHttp.Response getFrom(String address, String route, PresentedKey key) {
+        return LoopbackHttp.get(address, sink.port(), route, "Bearer " + key.token());
+    }
+
+    private static PresentedKey wrongSecretOf(PresentedKey key) {
+        return new PresentedKey(key.keyId(), ApiKeys.generate().secret());
+    }
+
+    /**
+     * The default limits (LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS 10, …_PER_KEY 30): a flood of random secrets from
+     * one address is answered 401 ten times, then 429 with Retry-After and no bcrypt; meanwhile the same key's right
+     * secret is still verified from another address (its first verification), and once verified it is answered even
+     * from the flooding address. Random key ids from one address are throttled the same way.
+     */
+    @Test
+    void shouldAnswerAFloodOfRandomSecretsFromOneAddressWith429WithoutStarvingAValidKeyFromAnother() {
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            String route = i % 2 == 0 ? "/v1/ledger" : "/v1/ledger/checkpoints";
+            LoopbackHttp.Response response = getFrom("127.0.0.2", route, wrongSecretOf(floodedKeyOfA));
+            statuses.merge(response.status(), 1, Integer::sum);
+            if (response.status() == 429) {
+                assertThat(Integer.parseInt(response.header("Retry-After"))).isBetween(1, 60);
+                assertThat(response.body()).contains("client address").doesNotContain(tenantA, "a-evt-");
+            }
+        }
+        assertThat(statuses.keySet()).as("answers %s", statuses).containsOnly(401, 429);
+        // 10 tokens, refilled at one per 6 s: the flood takes far less than 12 s
+        assertThat(statuses.get(401)).as("answers %s", statuses).isBetween(10, 12);
+
+        assertThat(eventIdsOf(getFrom("127.0.0.3", "/v1/ledger", floodedKeyOfA))).hasSize(5);
+        assertThat(getFrom("127.0.0.2", "/v1/ledger", floodedKeyOfA).status()).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", "/v1/ledger", wrongSecretOf(floodedKeyOfA)).status()).isEqualTo(429);
+
+        Map<Integer, Integer> randomIds = new TreeMap<>();
+        for (int i = 0; i < 15; i++) {
+            randomIds.merge(getFrom("127.0.0.4", "/v1/ledger", ApiKeys.generate()).status(), 1, Integer::sum);
+        }
+        assertThat(randomIds.keySet()).as("answers %s", randomIds).containsOnly(401, 429);
+        assertThat(randomIds.get(401)).as("answers %s", randomIds).isBetween(10, 12);
+        assertThat(getFrom("127.0.0.5", "/v1/ledger", floodedKeyOfA).status()).isEqualTo(200);
+    }
+
+    /**
+     * Wrong secrets for one key id from many addresses, each below its own limit: after 30 (the per-key limit) the key
+     * id answers 429 naming it, from any address; the holder's already verified secret keeps working.
+     */
+    @Test
+    void shouldLimitFailedAttemptsPerKeyIdAcrossAddressesWithoutLockingOutItsVerifiedSecret() {
+        assertThat(getFrom("127.0.1.100", "/v1/ledger", keyIdFloodedKeyOfA).status()).isEqualTo(200);
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (int address = 1; address <= 8; address++) {
+            for (int i = 0; i < 5; i++) {
+                statuses.merge(getFrom("127.0.1." + address, "/v1/ledger", wrongSecretOf(keyIdFloodedKeyOfA))
+                        .status(), 1, Integer::sum);
+            }
+        }
+        assertThat(statuses.keySet()).as("answers %s", statuses).containsOnly(401, 429);
+        assertThat(statuses.get(401)).as("answers %s", statuses).isBetween(30, 32);
+
+        LoopbackHttp.Response throttled = getFrom("127.0.1.50", "/v1/ledger/checkpoints",
+                wrongSecretOf(keyIdFloodedKeyOfA));
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.body()).contains("API key " + keyIdFloodedKeyOfA.keyId());
+        assertThat(throttled.header("Retry-After")).isNotNull();
+        assertThat(getFrom("127.0.1.50", "/v1/ledger", keyIdFloodedKeyOfA).status()).isEqualTo(200);
+    }
+
+    private static List<String> eventIdsOf(LoopbackHttp.Response response) {
+        assertThat(response.status()).as(response.body()).isEqualTo(200);
+        try {
+            return eventIds(Json.MAPPER.readTree(response.body()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.budgetguard.ledger.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.config.ConfigException;
 import io.budgetguard.common.keys.KeyServices;
 import java.nio.file.Path;
@@ -112,5 +113,23 @@ class LedgerSinkConfigTest {
 
         assertThat(config.topic()).isEqualTo("priced-test");
         assertThat(config.consumerGroup()).isEqualTo("group-test");
+    }
+
+    @Test
+    void shouldTakeTheAuthenticationLimitsFromTheEnvironmentWithIngestsDefaults() {
+        assertThat(LedgerSinkConfig.fromEnv(complete()).authLimits()).isEqualTo(AuthLimits.DEFAULTS);
+        Map<String, String> env = complete();
+        env.put("LEDGER_MAX_CONCURRENT_BCRYPT", "4");
+        env.put("LEDGER_AUTH_FAILURES_PER_MIN_PER_KEY", "60");
+        env.put("LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "20");
+
+        assertThat(LedgerSinkConfig.fromEnv(env).authLimits()).isEqualTo(new AuthLimits(4, 60, 20));
+
+        env.put("LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "0");
+        env.put("LEDGER_MAX_CONCURRENT_BCRYPT", "65");
+        assertThatThrownBy(() -> LedgerSinkConfig.fromEnv(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2))
+                .hasMessageContaining("LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS")
+                .hasMessageContaining("LEDGER_MAX_CONCURRENT_BCRYPT");
     }
 }

@@ -1,15 +1,16 @@
 package io.budgetguard.bench.ingest.jmh;
 
 import io.budgetguard.common.auth.ApiKeys;
+import io.budgetguard.common.auth.CachedSecretVerifier;
+import io.budgetguard.common.auth.FailedAttemptLimiter;
 import io.budgetguard.common.auth.PresentedKey;
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.auth.SecretHasher;
-import io.budgetguard.ingest.auth.Principal;
-import io.budgetguard.ingest.auth.TenantAuthenticator;
+import io.budgetguard.common.auth.TenantAuthenticator;
+import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.ingest.control.ControlPlaneView;
-import io.budgetguard.ingest.limits.ClockTimeMeter;
 import io.budgetguard.ingest.limits.EdgeLimits;
-import io.budgetguard.ingest.limits.FailedAttemptLimiter;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Tenant;
 import io.budgetguard.schemas.topics.Topics;
@@ -56,8 +57,8 @@ public class AuthBenchmark {
                 .setCreatedAt(created).build(), 0, 2);
         view.markCaughtUp();
         Clock clock = Clock.systemUTC();
-        authenticator = new TenantAuthenticator(view, hasher::verify, 2,
-                new FailedAttemptLimiter(EdgeLimits.DEFAULTS, new ClockTimeMeter(clock)), clock);
+        authenticator = new TenantAuthenticator(view, new CachedSecretVerifier(hasher::verify, 2),
+                new FailedAttemptLimiter(EdgeLimits.DEFAULTS.auth(), new ClockTimeMeter(clock)), clock);
         authorization = "Bearer " + key.token();
         authenticator.authenticate(authorization, "127.0.0.1"); // the one bcrypt
     }

@@ -1,31 +1,28 @@
-package io.budgetguard.ingest.auth;
+package io.budgetguard.common.auth;
 
-import static io.budgetguard.ingest.testing.ControlFixtures.FAST_HASHER;
+import static io.budgetguard.common.testing.InMemoryKeyDirectory.FAST_HASHER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.budgetguard.common.auth.ApiKeys;
-import io.budgetguard.common.auth.PresentedKey;
-import io.budgetguard.common.auth.Role;
+import io.budgetguard.common.config.ConfigException;
+import io.budgetguard.common.config.Env;
 import io.budgetguard.common.http.ProblemException;
-import io.budgetguard.ingest.control.ControlPlaneView;
-import io.budgetguard.ingest.limits.ClockTimeMeter;
-import io.budgetguard.ingest.limits.EdgeLimits;
-import io.budgetguard.ingest.limits.FailedAttemptLimiter;
-import io.budgetguard.ingest.testing.ControlFixtures;
-import io.budgetguard.ingest.testing.MutableClock;
+import io.budgetguard.common.limits.ClockTimeMeter;
+import io.budgetguard.common.testing.InMemoryKeyDirectory;
+import io.budgetguard.common.testing.MutableClock;
 import io.budgetguard.schemas.control.ApiKey;
-import io.budgetguard.schemas.topics.Topics;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,18 +32,19 @@ class TenantAuthenticatorTest {
     private static final String ADDRESS = "127.0.0.1";
 
     private static FailedAttemptLimiter limiter() {
-        return new FailedAttemptLimiter(EdgeLimits.DEFAULTS.withAuthFailuresPerMinute(1000, 1000),
+        return new FailedAttemptLimiter(AuthLimits.DEFAULTS.withFailuresPerMinute(1000, 1000),
                 new ClockTimeMeter(Clock.systemUTC()));
     }
 
     private final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T12:00:00Z"));
-    private final ControlPlaneView view = new ControlPlaneView();
-    private final ControlFixtures fixtures = new ControlFixtures(view);
+    private final InMemoryKeyDirectory fixtures = new InMemoryKeyDirectory();
+    private final InMemoryKeyDirectory view = fixtures;
     private final AtomicInteger bcryptCalls = new AtomicInteger();
-    private final TenantAuthenticator authenticator = new TenantAuthenticator(view, (secret, hash) -> {
-        bcryptCalls.incrementAndGet();
-        return FAST_HASHER.verify(secret, hash);
-    }, 2, limiter(), clock);
+    private final TenantAuthenticator authenticator = new TenantAuthenticator(view,
+            new CachedSecretVerifier((secret, hash) -> {
+                bcryptCalls.incrementAndGet();
+                return FAST_HASHER.verify(secret, hash);
+            }, 2), limiter(), clock);
     private final ExecutorService pool = Executors.newFixedThreadPool(8);
 
     @AfterEach
@@ -157,7 +155,7 @@ class TenantAuthenticatorTest {
         authenticator.authenticate(bearer(key), ADDRESS);
         ApiKey expiring = ApiKey.newBuilder(view.apiKeyOrNull(key.keyId()))
                 .setRevokedAt(clock.instant().plusSeconds(60)).build();
-        view.apply(Topics.CONTROL_APIKEYS.name(), key.keyId(), expiring, 1, 1);
+        view.put(expiring);
 
         clock.advance(Duration.ofSeconds(59));
         assertThat(authenticator.authenticate(bearer(key), ADDRESS).keyId()).isEqualTo(key.keyId());
@@ -224,7 +222,7 @@ class TenantAuthenticatorTest {
         fixtures.tenant("acme", "active");
         CountDownLatch inside = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
-        TenantAuthenticator slow = new TenantAuthenticator(view, (secret, hash) -> {
+        TenantAuthenticator slow = new TenantAuthenticator(view, new CachedSecretVerifier((secret, hash) -> {
             inside.countDown();
             try {
                 release.await(10, TimeUnit.SECONDS);
@@ -232,7 +230,7 @@ class TenantAuthenticatorTest {
                 Thread.currentThread().interrupt();
             }
             return FAST_HASHER.verify(secret, hash);
-        }, 2, limiter(), clock);
+        }, 2), limiter(), clock);
         PresentedKey first = fixtures.key("acme", Role.DEVELOPER);
         PresentedKey second = fixtures.key("acme", Role.DEVELOPER);
         Future<Principal> a = pool.submit(() -> slow.authenticate(bearer(first), ADDRESS));
@@ -262,5 +260,123 @@ class TenantAuthenticatorTest {
     void shouldAllowTheRequiredRoleAndAbove() {
         new Principal("acme", "k0123456789abcde", Role.DEVELOPER).require(Role.DEVELOPER);
         new Principal("acme", "k0123456789abcde", Role.OWNER).require(Role.DEVELOPER);
+    }
+
+    /** An authenticator whose limiter allows 3 unverified attempts per address and 5 per key id per minute. */
+    private TenantAuthenticator tight() {
+        return new TenantAuthenticator(view, new CachedSecretVerifier((secret, hash) -> {
+            bcryptCalls.incrementAndGet();
+            return FAST_HASHER.verify(secret, hash);
+        }, 2), new FailedAttemptLimiter(AuthLimits.DEFAULTS.withFailuresPerMinute(5, 3), new ClockTimeMeter(clock)),
+                clock);
+    }
+
+    private static int status(TenantAuthenticator authenticator, String authorization, String address) {
+        try {
+            authenticator.authenticate(authorization, address);
+            return 200;
+        } catch (ProblemException e) {
+            return e.problem().status();
+        }
+    }
+
+    @Test
+    void shouldAnswer429WithRetryAfterOnceAnAddressSpentItsAllowanceOnWrongSecretsBeforeAnyMoreBcrypt() {
+        TenantAuthenticator tight = tight();
+        fixtures.tenant("acme", "active");
+        PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(tight, bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())), "203.0.113.5"))
+                    .isEqualTo(401);
+        }
+
+        ProblemException throttled = catchThrowableOfType(ProblemException.class, () -> tight.authenticate(
+                bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())), "203.0.113.5"));
+
+        assertThat(throttled.problem().status()).isEqualTo(429);
+        assertThat(throttled.headers()).containsEntry("Retry-After", "20");
+        assertThat(bcryptCalls).hasValue(3);
+        // the right secret from another address is verified; from then on it is cached, even from the throttled one
+        assertThat(status(tight, bearer(key), "198.51.100.7")).isEqualTo(200);
+        assertThat(status(tight, bearer(key), "203.0.113.5")).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(20));
+        assertThat(status(tight, bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())), "203.0.113.5"))
+                .isEqualTo(401);
+    }
+
+    @Test
+    void shouldLimitRandomKeyIdsPerAddressWithoutBcrypt() {
+        TenantAuthenticator tight = tight();
+        for (int i = 0; i < 3; i++) {
+            assertThat(status(tight, bearer(ApiKeys.generate()), "203.0.113.5")).isEqualTo(401);
+        }
+
+        assertThat(status(tight, bearer(ApiKeys.generate()), "203.0.113.5")).isEqualTo(429);
+        assertThat(status(tight, bearer(ApiKeys.generate()), "198.51.100.7")).isEqualTo(401);
+        assertThat(bcryptCalls).hasValue(0);
+    }
+
+    @Test
+    void shouldLimitWrongSecretsPerKeyIdAcrossAddressesButNotItsVerifiedSecret() {
+        TenantAuthenticator tight = tight();
+        fixtures.tenant("acme", "active");
+        PresentedKey key = fixtures.key("acme", Role.DEVELOPER);
+        assertThat(status(tight, bearer(key), "192.0.2.1")).isEqualTo(200);
+        for (int i = 0; i < 5; i++) {
+            assertThat(status(tight, bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())),
+                    "198.51.100." + i)).isEqualTo(401);
+        }
+
+        ProblemException throttled = catchThrowableOfType(ProblemException.class, () -> tight.authenticate(
+                bearer(new PresentedKey(key.keyId(), ApiKeys.generate().secret())), "198.51.100.99"));
+
+        assertThat(throttled.problem().status()).isEqualTo(429);
+        assertThat(throttled.problem().detail()).contains("API key " + key.keyId());
+        assertThat(status(tight, bearer(key), "198.51.100.99")).isEqualTo(200);
+        assertThat(bcryptCalls).hasValue(6);
+    }
+
+    @Test
+    void shouldNotCountSuccessfulVerificationsAgainstTheAddress() {
+        TenantAuthenticator tight = tight();
+        fixtures.tenant("acme", "active");
+        for (int i = 0; i < 10; i++) {
+            assertThat(status(tight, bearer(fixtures.key("acme", Role.VIEWER)), "203.0.113.5")).isEqualTo(200);
+        }
+
+        assertThat(status(tight, bearer(ApiKeys.generate()), "203.0.113.5")).isEqualTo(401);
+    }
+
+    @Test
+    void shouldAnswer503WhileTheDirectoryLoadsButStill401WithoutAKey() {
+        AtomicBoolean loaded = new AtomicBoolean();
+        TenantAuthenticator loading = new TenantAuthenticator(view, new CachedSecretVerifier(FAST_HASHER::verify, 2),
+                limiter(), clock, loaded::get, "still loading");
+        fixtures.tenant("acme", "active");
+        PresentedKey key = fixtures.key("acme", Role.VIEWER);
+
+        ProblemException unavailable = catchThrowableOfType(ProblemException.class,
+                () -> loading.authenticate(bearer(key), ADDRESS));
+        assertThat(unavailable.problem().status()).isEqualTo(503);
+        assertThat(unavailable.headers()).containsEntry("Retry-After", "1");
+        assertThat(status(loading, null, ADDRESS)).isEqualTo(401);
+
+        loaded.set(true);
+        assertThat(status(loading, bearer(key), ADDRESS)).isEqualTo(200);
+    }
+
+    @Test
+    void shouldReadTheLimitsFromTheServicesVariablesAndReportBadOnes() {
+        Env env = new Env("test", Map.of("LEDGER_MAX_CONCURRENT_BCRYPT", "3",
+                "LEDGER_AUTH_FAILURES_PER_MIN_PER_KEY", "40", "LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "12"));
+        assertThat(AuthLimits.fromEnv(env, "LEDGER")).isEqualTo(new AuthLimits(3, 40, 12));
+        assertThat(AuthLimits.fromEnv(new Env("test", Map.of()), "STREAMS")).isEqualTo(AuthLimits.DEFAULTS);
+
+        Env bad = new Env("test", Map.of("STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "0",
+                "STREAMS_MAX_CONCURRENT_BCRYPT", "many"));
+        AuthLimits.fromEnv(bad, "STREAMS");
+        ConfigException refused = catchThrowableOfType(ConfigException.class, bad::validate);
+        assertThat(refused.problems()).anyMatch(p -> p.contains("STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS"))
+                .anyMatch(p -> p.contains("STREAMS_MAX_CONCURRENT_BCRYPT"));
     }
 }

@@ -1,4 +1,4 @@
-package io.budgetguard.ingest.limits;
+package io.budgetguard.common.limits;
 
 /** {@code Retry-After} values: whole seconds, rounded up, at least 1 (a client told 0 retries at once and fails again). */
 public final class RetryAfter {

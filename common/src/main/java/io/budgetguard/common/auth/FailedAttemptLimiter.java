@@ -1,6 +1,6 @@
-package io.budgetguard.ingest.limits;
+package io.budgetguard.common.auth;
 
-import io.budgetguard.ingest.http.Problems;
+import io.budgetguard.common.limits.RetryAfter;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -21,6 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * allowance; a flood from many addresses can, and then delays only a first, uncached verification of that key on this
  * instance until the flood stops.
  *
+ * <p>One limiter per service instance, shared by all its tenant routes (ingest's {@code /v1/*}, metering-streams'
+ * {@code GET /v1/spend}, the ledger's read API) through {@link TenantAuthenticator}.
+ *
  * <p>Memory is bounded: past {@value #MAX_TRACKED} keys or addresses a map is cleared, which at worst hands a flood
  * a fresh allowance.
  */
@@ -34,9 +37,9 @@ public final class FailedAttemptLimiter {
     private final int perAddressPerMinute;
     private final TimeMeter time;
 
-    public FailedAttemptLimiter(EdgeLimits limits, TimeMeter time) {
-        this.perKeyPerMinute = limits.authFailuresPerMinutePerKey();
-        this.perAddressPerMinute = limits.authFailuresPerMinutePerAddress();
+    public FailedAttemptLimiter(AuthLimits limits, TimeMeter time) {
+        this.perKeyPerMinute = limits.failuresPerMinutePerKey();
+        this.perAddressPerMinute = limits.failuresPerMinutePerAddress();
         this.time = time;
     }
 
@@ -53,7 +56,7 @@ public final class FailedAttemptLimiter {
         Bucket addressBucket = bucket(byAddress, address, perAddressPerMinute);
         ConsumptionProbe fromAddress = addressBucket.tryConsumeAndReturnRemaining(1);
         if (!fromAddress.isConsumed()) {
-            throw Problems.tooManyRequests("Too many failed authentication attempts from this client address; "
+            throw AuthProblems.tooManyRequests("Too many failed authentication attempts from this client address; "
                     + "requests with an already verified API key are not affected",
                     RetryAfter.seconds(fromAddress.getNanosToWaitForRefill()));
         }
@@ -64,7 +67,7 @@ public final class FailedAttemptLimiter {
         ConsumptionProbe fromKey = keyBucket.tryConsumeAndReturnRemaining(1);
         if (!fromKey.isConsumed()) {
             addressBucket.addTokens(1);
-            throw Problems.tooManyRequests("Too many failed authentication attempts for API key " + keyId
+            throw AuthProblems.tooManyRequests("Too many failed authentication attempts for API key " + keyId
                     + "; requests with an already verified secret of this key are not affected",
                     RetryAfter.seconds(fromKey.getNanosToWaitForRefill()));
         }

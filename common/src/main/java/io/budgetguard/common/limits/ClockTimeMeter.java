@@ -1,4 +1,4 @@
-package io.budgetguard.ingest.limits;
+package io.budgetguard.common.limits;
 
 import io.github.bucket4j.TimeMeter;
 import java.time.Clock;

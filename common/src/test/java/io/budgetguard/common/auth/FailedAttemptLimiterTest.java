@@ -1,11 +1,12 @@
-package io.budgetguard.ingest.limits;
+package io.budgetguard.common.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.budgetguard.common.http.ProblemException;
-import io.budgetguard.ingest.testing.MutableClock;
+import io.budgetguard.common.limits.ClockTimeMeter;
+import io.budgetguard.common.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,7 @@ class FailedAttemptLimiterTest {
     private static final String KEY = "k0123456789abcde";
     private final MutableClock clock = new MutableClock(Instant.parse("2025-06-15T12:00:00Z"));
     private final FailedAttemptLimiter limiter = new FailedAttemptLimiter(
-            EdgeLimits.DEFAULTS.withAuthFailuresPerMinute(6, 3), new ClockTimeMeter(clock));
+            AuthLimits.DEFAULTS.withFailuresPerMinute(6, 3), new ClockTimeMeter(clock));
 
     private ProblemException refusal(String keyId, String address) {
         return catchThrowableOfType(ProblemException.class, () -> limiter.begin(keyId, address));
