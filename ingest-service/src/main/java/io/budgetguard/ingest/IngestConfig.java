@@ -31,8 +31,10 @@ import java.util.Map;
  * @param producerBufferBytes {@code INGEST_PRODUCER_BUFFER_BYTES}, default 32 MiB: the producer's
  *                           {@code buffer.memory}, the most unacknowledged data an instance holds; requests are refused
  *                           (503) when it is nearly full rather than queued behind it
- * @param startupTimeout     {@code INGEST_STARTUP_TIMEOUT_MS}, default 30 000: how long {@code start()} waits for the
- *                           control-plane view to catch up before it returns anyway (not ready, answering 503)
+ * @param startupTimeout     {@code INGEST_STARTUP_TIMEOUT_MS}, default 60 000: how long {@code start()} keeps retrying
+ *                           the schema registration while the registry is unreachable or answers 5xx (then it fails),
+ *                           and how long it then waits for the control-plane view to catch up before it returns
+ *                           anyway (not ready, answering 503)
  * @param limits             rate limits and authentication limits ({@link EdgeLimits}, each from its own variable)
  * @param trustedProxies     {@code INGEST_TRUSTED_PROXIES}, default none: comma-separated addresses or CIDR ranges of
  *                           reverse proxies whose {@code X-Forwarded-For} is believed; without it the client address
@@ -131,7 +133,7 @@ public record IngestConfig(
         int smallLingerMs = env.integer("INGEST_SMALL_LINGER_MS", DEFAULT_SMALL_LINGER_MS, 0, 1000);
         int bufferBytes = env.integer("INGEST_PRODUCER_BUFFER_BYTES", (int) DEFAULT_PRODUCER_BUFFER_BYTES,
                 (int) MIN_PRODUCER_BUFFER_BYTES, Integer.MAX_VALUE);
-        int startupTimeoutMs = env.integer("INGEST_STARTUP_TIMEOUT_MS", 30_000, 0, 600_000);
+        int startupTimeoutMs = env.integer("INGEST_STARTUP_TIMEOUT_MS", 60_000, 0, 600_000);
         EdgeLimits defaults = EdgeLimits.DEFAULTS;
         int eventsPerS = env.integer("INGEST_DEFAULT_EVENTS_PER_S", defaults.defaultEventsPerS(), 1, EdgeLimits.MAX_RATE);
         int requestsPerS = env.integer("INGEST_DEFAULT_REQUESTS_PER_S", defaults.defaultRequestsPerS(), 1,

@@ -1,12 +1,14 @@
 package io.budgetguard.ingest;
 
 import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.common.startup.StartupRetry;
 import io.budgetguard.ingest.control.ControlPlaneReader;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.estimate.TokenCounter;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaBootstrap;
+import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,11 +57,13 @@ public final class IngestService implements AutoCloseable {
     }
 
     /**
-     * Registers the schemas (idempotent), connects to Kafka, starts following the control plane and the HTTP server,
+     * Registers the schemas (idempotent; retried while the registry is unreachable, up to {@code startupTimeout}),
+     * connects to Kafka, starts following the control plane and the HTTP server,
      * and waits up to {@code startupTimeout} for the view to catch up; if it does not, the service stays up but
      * unready ({@code /health/ready} 503, requests 503) until it does.
      *
-     * @throws io.budgetguard.schemas.serde.SchemaRegistryException when the registry cannot be reached
+     * @throws SchemaRegistryException when the registry refuses a schema, or cannot be reached within
+     *                                 {@code startupTimeout}
      */
     public synchronized IngestService start() {
         if (server != null) {
@@ -67,7 +71,9 @@ public final class IngestService implements AutoCloseable {
         }
         Instant started = clock.instant();
         HttpSchemaRegistry registry = new HttpSchemaRegistry(config.schemaRegistryUrl());
-        SchemaBootstrap.registerAll(registry);
+        new StartupRetry(config.startupTimeout()).run("register the schemas with the schema registry",
+                failure -> failure instanceof SchemaRegistryException e && e.isTransient(),
+                () -> SchemaBootstrap.registerAll(registry));
         try {
             producer = new KafkaProducer<>(UsagePublisher.producerConfig(
                     config.kafkaBootstrap(), config.lingerMs(), config.publishTimeout(), config.producerBufferBytes()));

@@ -2,12 +2,15 @@ package io.budgetguard.ingest;
 
 import static io.budgetguard.ingest.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.budgetguard.common.auth.AdminKeyVerifier;
 import io.budgetguard.infra.local.LocalStack;
+import io.budgetguard.infra.testing.FlakyHttpProxy;
 import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.budgetguard.ingest.testing.Http;
 import io.budgetguard.ingest.testing.TestSecrets;
 import io.budgetguard.schemas.BudgetStatus;
@@ -67,11 +70,35 @@ class IngestServiceTest {
     }
 
     private IngestConfig config() {
+        return config(stack.schemaRegistryUrl(), 60_000);
+    }
+
+    private IngestConfig config(String registryUrl, int startupTimeoutMs) {
         return IngestConfig.fromEnv(Map.of(
                 "KAFKA_BOOTSTRAP", stack.kafkaBootstrap(),
-                "SCHEMA_REGISTRY_URL", stack.schemaRegistryUrl(),
+                "SCHEMA_REGISTRY_URL", registryUrl,
                 "BUDGETGUARD_ADMIN_KEY_SHA256", AdminKeyVerifier.sha256Hex(adminKey),
-                "INGEST_PORT", "0"));
+                "INGEST_PORT", "0",
+                "INGEST_STARTUP_TIMEOUT_MS", String.valueOf(startupTimeoutMs)));
+    }
+
+    @Test
+    void shouldWaitAtStartUpForASchemaRegistryThatIsStillStarting() {
+        try (FlakyHttpProxy registry = FlakyHttpProxy.start(stack.schemaRegistryUrl(), 3);
+             IngestService second = new IngestService(config(registry.url(), 60_000), Clock.systemUTC()).start()) {
+            assertThat(registry.requests()).as("three refusals, then the registrations").isGreaterThan(3);
+            assertThat(second.isReady()).isTrue();
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnAnUnavailableSchemaRegistryAtTheStartUpDeadline() {
+        try (FlakyHttpProxy registry = FlakyHttpProxy.start(stack.schemaRegistryUrl(), Integer.MAX_VALUE)) {
+            IngestService failing = new IngestService(config(registry.url(), 1_500), Clock.systemUTC());
+            assertThatThrownBy(failing::start).isInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("HTTP 503");
+            assertThat(registry.requests()).as("retried until the deadline").isGreaterThan(1);
+        }
     }
 
     private HttpResponse<String> admin(Http to, String method, String path, String body) {

@@ -38,6 +38,9 @@ import org.apache.kafka.streams.StreamsConfig;
  *                          keeps its partitions before the group hands them to the others
  * @param transactionTimeout {@code STREAMS_TRANSACTION_TIMEOUT_MS}, default 10 s (Kafka Streams' under exactly-once):
  *                          how long a crashed instance's open transaction blocks its partitions' new owner at most
+ * @param startupTimeout    {@code STREAMS_STARTUP_TIMEOUT_MS}, default 120 s: how long {@code start()} keeps retrying the
+ *                          schema registration and the topic manifest while the registry or the broker is unreachable
+ *                          (restarting, still starting) before it fails; 0 = one attempt
  * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon,
  *                          {@code STREAMS_OUTPUT_INTERVAL_MS} (default 1000) how often changed spend snapshots and
  *                          statuses are emitted
@@ -56,6 +59,7 @@ public record MeteringConfig(
         URI advertisedUrl,
         Duration sessionTimeout,
         Duration transactionTimeout,
+        Duration startupTimeout,
         MeteringTopologyConfig topology) {
 
     public static final String DEFAULT_APPLICATION_ID = "budgetguard-metering";
@@ -66,6 +70,7 @@ public record MeteringConfig(
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
     public MeteringConfig {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -77,6 +82,10 @@ public record MeteringConfig(
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         Objects.requireNonNull(sessionTimeout, "sessionTimeout");
         Objects.requireNonNull(transactionTimeout, "transactionTimeout");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative()) {
+            throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
+        }
         Objects.requireNonNull(topology, "topology");
         if (advertisedUrl != null) {
             advertisedProblem(advertisedUrl.toString()).ifPresent(problem -> {
@@ -98,7 +107,7 @@ public record MeteringConfig(
     public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
                 DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT, null,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, MeteringTopologyConfig.defaults());
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, DEFAULT_STARTUP_TIMEOUT, MeteringTopologyConfig.defaults());
     }
 
     /** Reads the settings from environment variables; throws a ConfigException naming every problem at once. */
@@ -130,10 +139,12 @@ public record MeteringConfig(
                     + ") must not be shorter than STREAMS_COMMIT_INTERVAL_MS (" + commitInterval.toMillis() + ")");
         }
         Duration outputInterval = env.millis("STREAMS_OUTPUT_INTERVAL_MS", MeteringTopologyConfig.DEFAULT_OUTPUT_INTERVAL);
+        Duration startupTimeout = Duration.ofMillis(env.integer("STREAMS_STARTUP_TIMEOUT_MS",
+                (int) DEFAULT_STARTUP_TIMEOUT.toMillis(), 0, 3_600_000));
         env.validate();
         return new MeteringConfig(bootstrap, registry, applicationId, stateDir, host, port, threads, commitInterval,
                 replicationFactor, DEFAULT_CLOSE_TIMEOUT, advertised == null ? null : URI.create(advertised),
-                sessionTimeout, transactionTimeout, MeteringTopologyConfig.defaults()
+                sessionTimeout, transactionTimeout, startupTimeout, MeteringTopologyConfig.defaults()
                         .withDedupHorizon(Duration.ofHours(dedupHours)).withOutputInterval(outputInterval));
     }
 
@@ -155,38 +166,38 @@ public record MeteringConfig(
     public MeteringConfig withApplicationId(String id) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, id, stateDir, httpHost, httpPort, streamThreads,
                 commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout, transactionTimeout,
-                topology);
+                startupTimeout, topology);
     }
 
     public MeteringConfig withStateDir(Path dir) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, dir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, topology);
+                transactionTimeout, startupTimeout, topology);
     }
 
     public MeteringConfig withHttpPort(int port) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, port,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, topology);
+                transactionTimeout, startupTimeout, topology);
     }
 
     public MeteringConfig withTopology(MeteringTopologyConfig tuning) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, tuning);
+                transactionTimeout, startupTimeout, tuning);
     }
 
     public MeteringConfig withCommitInterval(Duration interval) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, interval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, topology);
+                transactionTimeout, startupTimeout, topology);
     }
 
     /** With a shorter (tests) or longer failure detection and zombie-transaction timeout. */
     public MeteringConfig withTimeouts(Duration session, Duration transaction) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, session, transaction,
-                topology);
+                startupTimeout, topology);
     }
 
     /** The Kafka Streams settings: exactly-once v2, this state directory, replication factor and commit interval. */
@@ -209,5 +220,11 @@ public record MeteringConfig(
         // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
         props.put("processing.exception.handler.global.enabled", true);
         return props;
+    }
+
+    public MeteringConfig withStartupTimeout(Duration timeout) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, timeout, topology);
     }
 }

@@ -1,7 +1,9 @@
 package io.budgetguard.metering;
 
 import io.budgetguard.common.http.HttpServers;
+import io.budgetguard.common.startup.StartupRetry;
 import io.budgetguard.infra.topics.TopicManifest;
+import io.budgetguard.infra.topics.TopicManifestException;
 import io.budgetguard.metering.spend.SpendRoutes;
 import io.budgetguard.metering.topology.ControlViews;
 import io.budgetguard.metering.topology.MeteringSerdes;
@@ -9,6 +11,7 @@ import io.budgetguard.metering.topology.MeteringTopology;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.serde.SchemaBootstrap;
 import io.budgetguard.schemas.serde.SchemaRegistry;
+import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -35,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * Kafka Streams is RUNNING) and {@code /metrics}.
  *
  * <p>Start-up registers every schema (BACKWARD compatibility) and applies the topic manifest, both idempotent, so
- * the service can start against an empty cluster. Local state is kept across restarts (it is never wiped here);
+ * the service can start against an empty cluster; both are retried while the registry or the broker is unreachable,
+ * up to {@code STREAMS_STARTUP_TIMEOUT_MS}. Local state is kept across restarts (it is never wiped here);
  * Kafka Streams restores what is missing from the changelogs.
  */
 public final class MeteringService implements AutoCloseable {
@@ -65,8 +69,15 @@ public final class MeteringService implements AutoCloseable {
         }
         try {
             SchemaRegistry registry = new HttpSchemaRegistry(config.schemaRegistryUrl());
-            SchemaBootstrap.registerAll(registry);
-            applyTopicManifest();
+            // Started together with the broker and the registry (a reboot, a supervisor starting everything), the
+            // service waits for them rather than exiting.
+            StartupRetry retry = new StartupRetry(config.startupTimeout());
+            retry.run("register the schemas with the schema registry",
+                    failure -> failure instanceof SchemaRegistryException e && e.isTransient(),
+                    () -> SchemaBootstrap.registerAll(registry));
+            retry.run("apply the topic manifest",
+                    failure -> failure instanceof TopicManifestException e && e.isTransient(),
+                    this::applyTopicManifest);
             ControlViews views = ControlViews.empty();
             metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // The HTTP server starts first: with STREAMS_PORT=0 its port is known only once bound, and Kafka Streams

@@ -4,10 +4,13 @@ import static io.budgetguard.metering.testing.Fixtures.event;
 import static io.budgetguard.metering.testing.Fixtures.monthlyBudget;
 import static io.budgetguard.metering.testing.Fixtures.testModelPrice;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.budgetguard.infra.local.LocalStack;
+import io.budgetguard.infra.testing.FlakyHttpProxy;
 import io.budgetguard.infra.testing.SharedStack;
+import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.budgetguard.metering.testing.Fixtures;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.PricedUsage;
@@ -102,6 +105,32 @@ class MeteringServiceTest {
         }
         producer.close();
         consumer.close();
+    }
+
+    @Test
+    void shouldWaitAtStartUpForASchemaRegistryThatIsStillStarting() {
+        try (FlakyHttpProxy flaky = FlakyHttpProxy.start(stack.schemaRegistryUrl(), 3)) {
+            config = new MeteringConfig(config.kafkaBootstrap(), flaky.url(), config.applicationId(),
+                    config.stateDir(), config.httpHost(), 0, 1, config.commitInterval(), 1, config.closeTimeout(), null,
+                    config.sessionTimeout(), config.transactionTimeout(), Duration.ofSeconds(60), config.topology());
+            service = startService();
+            assertThat(flaky.requests()).as("three refusals, then the registrations").isGreaterThan(3);
+            await().atMost(Duration.ofSeconds(60)).until(service::isReady);
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnAnUnavailableSchemaRegistryAtTheStartUpDeadline() {
+        try (FlakyHttpProxy flaky = FlakyHttpProxy.start(stack.schemaRegistryUrl(), Integer.MAX_VALUE)) {
+            MeteringConfig unavailable = new MeteringConfig(config.kafkaBootstrap(), flaky.url(),
+                    config.applicationId(), config.stateDir(), config.httpHost(), 0, 1, config.commitInterval(), 1,
+                    config.closeTimeout(), null, config.sessionTimeout(), config.transactionTimeout(),
+                    Duration.ofMillis(1_500), config.topology());
+            MeteringService failing = new MeteringService(unavailable);
+            assertThatThrownBy(failing::start).isInstanceOf(SchemaRegistryException.class)
+                    .hasMessageContaining("HTTP 503");
+            assertThat(flaky.requests()).as("retried until the deadline").isGreaterThan(1);
+        }
     }
 
     @Test

@@ -255,7 +255,7 @@ public final class TopicManifest {
             }
             if (System.nanoTime() > deadline) {
                 throw new TopicManifestException("Topics " + names + " were created but have no leader after "
-                        + ADMIN_TIMEOUT_SECONDS + " s");
+                        + ADMIN_TIMEOUT_SECONDS + " s", true);
             }
             try {
                 Thread.sleep(20);

@@ -119,6 +119,31 @@ class TopicManifestTest {
                 .hasMessageContaining(TopicManifest.REPLICATION_FACTOR_ENV);
     }
 
+    @Test
+    void shouldCallAnUnreachableBrokerATransientFailure() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + closedPort,
+                "request.timeout.ms", "500", "default.api.timeout.ms", "1000"))) {
+            assertThatThrownBy(() -> TopicManifest.load(Map.of()).apply(admin))
+                    .isInstanceOfSatisfying(TopicManifestException.class,
+                            e -> assertThat(e.isTransient()).as("retried at start-up").isTrue());
+        }
+    }
+
+    @Test
+    void shouldCallARefusalThatRetryingCannotFixPermanent() {
+        String name = SharedStack.unique("manifest-rf");
+        TopicManifest tooManyReplicas = TopicManifest.of(3, List.of(new TopicSpec(name, 1, Map.of())));
+        try (Admin admin = SharedStack.stack().admin()) {
+            assertThatThrownBy(() -> tooManyReplicas.apply(admin))
+                    .isInstanceOfSatisfying(TopicManifestException.class,
+                            e -> assertThat(e.isTransient()).as("not retried at start-up").isFalse());
+        }
+    }
+
     private static String configValue(Admin admin, String topic, String key) throws Exception {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         return admin.describeConfigs(List.of(resource)).all().get().get(resource).get(key).value();

@@ -34,9 +34,31 @@ class SchemaBootstrapTest {
         HttpSchemaRegistry registry = new HttpSchemaRegistry(SharedStack.stack().schemaRegistryUrl());
 
         assertThatThrownBy(() -> registry.register(Topics.USAGE_EVENTS.valueSubject(), incompatible))
-                .isInstanceOfSatisfying(SchemaRegistryException.class,
-                        e -> assertThat(e.httpStatus()).isEqualTo(409));
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(409);
+                    assertThat(e.isTransient()).as("an incompatible schema is not retried at start-up").isFalse();
+                });
         assertThat(registry.isCompatible(Topics.USAGE_EVENTS.valueSubject(), incompatible)).isFalse();
+    }
+
+    @Test
+    void shouldTellAnUnreachableRegistryFromARefusal() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        HttpSchemaRegistry unreachable = new HttpSchemaRegistry("http://127.0.0.1:" + closedPort);
+
+        assertThatThrownBy(() -> SchemaBootstrap.registerAll(unreachable))
+                .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
+                    assertThat(e.httpStatus()).isEqualTo(-1);
+                    assertThat(e.isTransient()).isTrue();
+                });
+        assertThat(new SchemaRegistryException("refused", 503).isTransient()).isTrue();
+        assertThat(new SchemaRegistryException("refused", 429).isTransient()).isTrue();
+        assertThat(new SchemaRegistryException("refused", 401).isTransient()).isFalse();
+        assertThat(new SchemaRegistryException("bad JSON",
+                new com.fasterxml.jackson.core.JsonParseException(null, "x")).isTransient()).isFalse();
     }
 
     @Test
