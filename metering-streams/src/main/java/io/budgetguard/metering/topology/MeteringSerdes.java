@@ -10,15 +10,20 @@ import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.control.Budget;
 import io.budgetguard.schemas.control.ModelPrice;
 import io.budgetguard.schemas.control.Tenant;
+import io.budgetguard.schemas.serde.AvroSerde;
 import io.budgetguard.schemas.serde.SchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
-/** The value serdes of every topic the metering topology reads or writes. Keys are strings everywhere. */
+/**
+ * The value serdes of every topic the metering topology reads or writes. Keys are strings everywhere. Priced usage is
+ * written by the hand-written {@link io.budgetguard.metering.serde.PricedUsageEncoder}, which takes its schema id from
+ * the {@link AvroSerde} given here.
+ */
 public record MeteringSerdes(
         Serde<UsageEvent> usageEvent,
-        Serde<PricedUsage> pricedUsage,
+        AvroSerde<PricedUsage> pricedUsage,
         Serde<RejectedUsage> rejectedUsage,
         Serde<BudgetAlert> budgetAlert,
         Serde<BudgetStatus> budgetStatus,

@@ -8,6 +8,7 @@ import io.budgetguard.metering.control.ControlIndex;
 import io.budgetguard.metering.control.ControlStoreUpdater;
 import io.budgetguard.metering.pricing.PriceIndex;
 import io.budgetguard.metering.pricing.UsagePricer;
+import io.budgetguard.metering.serde.PricedUsageEncoder;
 import io.budgetguard.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.Objects;
@@ -115,7 +116,7 @@ public final class MeteringTopology {
         topology.addSink(REJECTED_SINK, Topics.USAGE_REJECTED.name(), new StringSerializer(),
                 serdes.rejectedUsage().serializer(), DECODE_USAGE);
         topology.addSink(PRICED_SINK, Topics.USAGE_PRICED.name(), new StringSerializer(),
-                serdes.pricedUsage().serializer(), PRICE_USAGE);
+                new PricedUsageEncoder(serdes.pricedUsage()), PRICE_USAGE);
         topology.addSink(ALERTS_SINK, Topics.BUDGET_ALERTS.name(), new StringSerializer(),
                 serdes.budgetAlert().serializer(), APPLY_BUDGETS);
         topology.addSink(STATUS_SINK, Topics.BUDGET_STATUS.name(), new StringSerializer(),
