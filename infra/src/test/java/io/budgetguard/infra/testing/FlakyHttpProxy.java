@@ -12,17 +12,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback HTTP proxy in front of a real service (the schema registry) that answers {@code 503} to its first
+ * A loopback HTTP proxy in front of a real service (the schema registry, a Vault test double) that answers {@code 503} to its first
  * {@code failFirst} requests and forwards the rest: a dependency that is still starting or restarting, for tests of
  * what a service does at start-up when a dependency is not there yet.
  */
 public final class FlakyHttpProxy implements AutoCloseable {
 
-    private static final List<String> FORWARDED_HEADERS = List.of("Content-Type", "Accept");
+    /** Hop-by-hop headers and those the JDK client sets itself (it refuses to have them set). */
+    private static final java.util.Set<String> NOT_FORWARDED =
+            java.util.Set.of("host", "connection", "content-length", "expect", "upgrade", "keep-alive",
+                    "transfer-encoding", "te", "trailer", "proxy-connection");
 
     private final URI target;
     private final int failFirst;
@@ -73,12 +75,11 @@ public final class FlakyHttpProxy implements AutoCloseable {
                     .timeout(Duration.ofSeconds(30))
                     .method(exchange.getRequestMethod(), body.length == 0
                             ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-            for (String header : FORWARDED_HEADERS) {
-                String value = exchange.getRequestHeaders().getFirst(header);
-                if (value != null) {
-                    request.header(header, value);
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                    values.forEach(value -> request.header(name, value));
                 }
-            }
+            });
             HttpResponse<byte[]> response;
             try {
                 response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());

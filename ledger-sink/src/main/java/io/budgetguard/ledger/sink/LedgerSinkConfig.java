@@ -8,6 +8,7 @@ import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.checkpoint.CheckpointPolicy;
 import io.budgetguard.schemas.topics.Topics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,12 +36,14 @@ public record LedgerSinkConfig(
         CheckpointPolicy checkpointPolicy,
         KeyServices.Selection keyService,
         AuditTopics auditTopics,
-        AuthLimits authLimits) {
+        AuthLimits authLimits,
+        Duration startupTimeout) {
 
     public static final String SERVICE = "ledger-sink";
     public static final String DEFAULT_CONSUMER_GROUP = "budgetguard-ledger-sink";
     public static final int DEFAULT_PORT = 8082;
     public static final int DEFAULT_MAX_POLL_RECORDS = 2000;
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
     public LedgerSinkConfig {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -56,6 +59,10 @@ public record LedgerSinkConfig(
         Objects.requireNonNull(keyService, "keyService");
         Objects.requireNonNull(auditTopics, "auditTopics");
         Objects.requireNonNull(authLimits, "authLimits");
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
+        if (startupTimeout.isNegative()) {
+            throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -74,7 +81,7 @@ public record LedgerSinkConfig(
                 "127.0.0.1", DEFAULT_PORT, Topics.USAGE_PRICED.name(), DEFAULT_CONSUMER_GROUP,
                 DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT,
                 new KeyServices.Selection(KeyServices.Kind.LOCAL, null, Path.of(KeyServices.DEFAULT_LOCAL_DIR), ""),
-                AuditTopics.STANDARD, AuthLimits.DEFAULTS);
+                AuditTopics.STANDARD, AuthLimits.DEFAULTS, DEFAULT_STARTUP_TIMEOUT);
     }
 
     /**
@@ -85,7 +92,8 @@ public record LedgerSinkConfig(
      * variables ({@link KeyServices#select}: {@code BUDGETGUARD_KEY_SERVICE}, {@code VAULT_*},
      * {@code BUDGETGUARD_LOCAL_KEYS_DIR}, {@code BUDGETGUARD_ENV}) and the read API's authentication limits
      * ({@link AuthLimits#fromEnv}: {@code LEDGER_MAX_CONCURRENT_BCRYPT}, {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_KEY},
-     * {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS}).
+     * {@code LEDGER_AUTH_FAILURES_PER_MIN_PER_ADDRESS}), and {@code LEDGER_STARTUP_TIMEOUT_MS} (default 120 000, 0 = one
+     * attempt: how long start-up keeps trying to reach a key service that is unavailable, e.g. Vault restarting).
      *
      * @throws ConfigException naming every missing or invalid setting
      */
@@ -104,6 +112,8 @@ public record LedgerSinkConfig(
         String topic = env.optional("LEDGER_TOPIC", Topics.USAGE_PRICED.name());
         String group = env.optional("LEDGER_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP);
         AuthLimits authLimits = AuthLimits.fromEnv(env, "LEDGER");
+        Duration startupTimeout = Duration.ofMillis(env.integer("LEDGER_STARTUP_TIMEOUT_MS",
+                (int) DEFAULT_STARTUP_TIMEOUT.toMillis(), 0, 3_600_000));
         KeyServices.Selection keys = null;
         try {
             keys = KeyServices.select(environment);
@@ -113,55 +123,61 @@ public record LedgerSinkConfig(
         env.validate();
         return new LedgerSinkConfig(bootstrap, registry, databaseUrl, user, password, host, port, topic, group,
                 DEFAULT_MAX_POLL_RECORDS, Topics.LEDGER_CHECKPOINTS.name(), CheckpointPolicy.DEFAULT, keys,
-                AuditTopics.STANDARD, authLimits);
+                AuditTopics.STANDARD, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withTopic(String newTopic) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, newTopic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
-                keyService, auditTopics, authLimits);
+                keyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withConsumerGroup(String newGroup) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, newGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
-                keyService, auditTopics, authLimits);
+                keyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withHttp(String newHost, int newPort) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 newHost, newPort, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
-                keyService, auditTopics, authLimits);
+                keyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withMaxPollRecords(int newMaxPollRecords) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, newMaxPollRecords, checkpointTopic, checkpointPolicy,
-                keyService, auditTopics, authLimits);
+                keyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withCheckpoints(String newTopic, CheckpointPolicy newPolicy) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, maxPollRecords, newTopic, newPolicy,
-                keyService, auditTopics, authLimits);
+                keyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withKeyService(KeyServices.Selection newKeyService) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy,
-                newKeyService, auditTopics, authLimits);
+                newKeyService, auditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withAuditTopics(AuditTopics newAuditTopics) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
-                newAuditTopics, authLimits);
+                newAuditTopics, authLimits, startupTimeout);
     }
 
     public LedgerSinkConfig withAuthLimits(AuthLimits newAuthLimits) {
         return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
                 httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
-                auditTopics, newAuthLimits);
+                auditTopics, newAuthLimits, startupTimeout);
+    }
+
+    public LedgerSinkConfig withStartupTimeout(Duration newStartupTimeout) {
+        return new LedgerSinkConfig(kafkaBootstrap, schemaRegistryUrl, databaseUrl, databaseUser, databasePassword,
+                httpHost, port, topic, consumerGroup, maxPollRecords, checkpointTopic, checkpointPolicy, keyService,
+                auditTopics, authLimits, newStartupTimeout);
     }
 
     @Override
@@ -172,6 +188,6 @@ public record LedgerSinkConfig(
                 + topic + ", consumerGroup=" + consumerGroup + ", maxPollRecords=" + maxPollRecords
                 + ", checkpointTopic=" + checkpointTopic + ", checkpointPolicy=" + checkpointPolicy
                 + ", keyService=" + keyService.kind() + ", auditTopics=" + auditTopics.names()
-                + ", authLimits=" + authLimits + "]";
+                + ", authLimits=" + authLimits + ", startupTimeout=" + startupTimeout + "]";
     }
 }

@@ -4,6 +4,8 @@ import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.common.http.Problem;
 import io.budgetguard.common.keys.KeyService;
 import io.budgetguard.common.keys.KeyServiceException;
+import io.budgetguard.common.keys.KeyServiceUnavailableException;
+import io.budgetguard.common.startup.StartupRetry;
 import io.budgetguard.ledger.api.LedgerApi;
 import io.budgetguard.ledger.audit.AuditTopics;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
@@ -81,12 +83,25 @@ public final class LedgerSinkService implements AutoCloseable {
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
+    /**
+     * Opens the configured key service (for Vault: logs in), retrying while it is unavailable (Vault restarting,
+     * sealed, unreachable) up to {@code LEDGER_STARTUP_TIMEOUT_MS}; a refused credential fails at once. Kafka, the
+     * registry and PostgreSQL need no such wait: the sink connects to them lazily and retries on its own.
+     */
+    private KeyService openKeyService() {
+        KeyService[] opened = new KeyService[1];
+        new StartupRetry(config.startupTimeout()).run("open the key service",
+                failure -> failure instanceof KeyServiceUnavailableException,
+                () -> opened[0] = SinkKeys.open(config.keyService()));
+        return opened[0];
+    }
+
     /** Starts the consumer thread and the HTTP server; returns at once (readiness follows within seconds). */
     public synchronized LedgerSinkService start() {
         if (loop != null) {
             throw new IllegalStateException("The ledger sink is already started");
         }
-        keys = givenKeys != null ? givenKeys : SinkKeys.open(config.keyService());
+        keys = givenKeys != null ? givenKeys : openKeyService();
         KafkaConsumer<String, SpecificRecord> consumer = null;
         DatabaseSession database = null;
         try {

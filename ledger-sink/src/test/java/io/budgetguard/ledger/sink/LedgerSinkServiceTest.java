@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.budgetguard.common.keys.KeyNames;
+import io.budgetguard.common.keys.KeyServiceUnavailableException;
+import io.budgetguard.common.keys.KeyServices;
+import io.budgetguard.common.keys.VaultTestDouble;
+import io.budgetguard.common.keys.vault.VaultCredentials;
+import io.budgetguard.common.keys.vault.VaultKeyServiceConfig;
+import io.budgetguard.infra.testing.FlakyHttpProxy;
 import io.budgetguard.common.json.Json;
 import io.budgetguard.common.keys.Ed25519Verifier;
 import io.budgetguard.common.keys.local.LocalKeyService;
@@ -333,6 +340,41 @@ class LedgerSinkServiceTest {
         assertThat(single("SELECT count(*) FROM ledger_entries WHERE tenant_id = ? AND event_id IN ('bad', 'after')",
                 tenant)).isZero();
         assertThat(sink.isReady()).isFalse();
+    }
+
+    @Test
+    void shouldWaitAtStartUpForAVaultThatIsStillStarting() {
+        try (VaultTestDouble vault = VaultTestDouble.start();
+             FlakyHttpProxy flaky = FlakyHttpProxy.start(vault.address(), 3)) {
+            vault.createKey(KeyNames.LEDGER_SIGNING_KEY, "ed25519");
+            VaultTestDouble.AppRole role = vault.addAppRole(Duration.ofMinutes(5));
+            LedgerSinkConfig viaVault = config.withKeyService(new KeyServices.Selection(KeyServices.Kind.VAULT,
+                    VaultKeyServiceConfig.of(flaky.url(), new VaultCredentials.AppRole(role.roleId(), role.secretId())),
+                    null, "test"));
+
+            LedgerSinkService sink = new LedgerSinkService(viaVault).start();
+            started.add(sink);
+
+            assertThat(flaky.requests()).as("three 503s, then the login").isGreaterThan(3);
+            assertThat(vault.loginCount()).isEqualTo(1);
+            await().atMost(TIMEOUT).until(sink::isReady);
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnAnUnavailableVaultAtTheStartUpDeadline() {
+        try (VaultTestDouble vault = VaultTestDouble.start();
+             FlakyHttpProxy flaky = FlakyHttpProxy.start(vault.address(), Integer.MAX_VALUE)) {
+            VaultTestDouble.AppRole role = vault.addAppRole(Duration.ofMinutes(5));
+            LedgerSinkConfig viaVault = config.withStartupTimeout(Duration.ofMillis(1_500))
+                    .withKeyService(new KeyServices.Selection(KeyServices.Kind.VAULT, VaultKeyServiceConfig.of(
+                            flaky.url(), new VaultCredentials.AppRole(role.roleId(), role.secretId())), null, "test"));
+
+            assertThatThrownBy(() -> new LedgerSinkService(viaVault).start())
+                    .isInstanceOf(KeyServiceUnavailableException.class);
+            assertThat(flaky.requests()).as("retried until the deadline").isGreaterThan(1);
+            assertThat(vault.loginCount()).isZero();
+        }
     }
 
     @Test
