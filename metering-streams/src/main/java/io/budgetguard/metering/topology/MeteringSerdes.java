@@ -1,5 +1,6 @@
 package io.budgetguard.metering.topology;
 
+import io.budgetguard.metering.serde.UsageEventReader;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.BudgetStatus;
 import io.budgetguard.schemas.PricedUsage;
@@ -17,12 +18,14 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
 
 /**
- * The value serdes of every topic the metering topology reads or writes. Keys are strings everywhere. Priced usage is
+ * The value serdes of every topic the metering topology reads or writes. Keys are strings everywhere. Usage events are
+ * read by the hand-written {@link UsageEventReader} (the generic serde for other writer schemas), priced usage is
  * written by the hand-written {@link io.budgetguard.metering.serde.PricedUsageEncoder}, which takes its schema id from
  * the {@link AvroSerde} given here.
  */
 public record MeteringSerdes(
         Serde<UsageEvent> usageEvent,
+        UsageEventReader usageEventReader,
         AvroSerde<PricedUsage> pricedUsage,
         Serde<RejectedUsage> rejectedUsage,
         Serde<BudgetAlert> budgetAlert,
@@ -35,6 +38,7 @@ public record MeteringSerdes(
 
     public MeteringSerdes {
         Objects.requireNonNull(usageEvent, "usageEvent");
+        Objects.requireNonNull(usageEventReader, "usageEventReader");
         Objects.requireNonNull(pricedUsage, "pricedUsage");
         Objects.requireNonNull(rejectedUsage, "rejectedUsage");
         Objects.requireNonNull(budgetAlert, "budgetAlert");
@@ -48,8 +52,10 @@ public record MeteringSerdes(
 
     /** Avro in the Confluent wire format against {@code registry} (an HTTP registry, or in memory in tests). */
     public static MeteringSerdes using(SchemaRegistry registry) {
+        AvroSerde<UsageEvent> usageEvent = Topics.USAGE_EVENTS.valueSerde(registry);
         return new MeteringSerdes(
-                Topics.USAGE_EVENTS.valueSerde(registry),
+                usageEvent,
+                new UsageEventReader(registry, usageEvent),
                 Topics.USAGE_PRICED.valueSerde(registry),
                 Topics.USAGE_REJECTED.valueSerde(registry),
                 Topics.BUDGET_ALERTS.valueSerde(registry),

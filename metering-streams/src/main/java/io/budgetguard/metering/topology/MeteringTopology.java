@@ -104,7 +104,7 @@ public final class MeteringTopology {
         topology.addSource(USAGE_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(),
                 Topics.USAGE_EVENTS.name());
         topology.addProcessor(DECODE_USAGE, () -> new UsageDecoder(Topics.USAGE_EVENTS.name(),
-                serdes.usageEvent().deserializer(), DEDUP_USAGE, REJECTED_SINK), USAGE_SOURCE);
+                serdes.usageEventReader(), DEDUP_USAGE, REJECTED_SINK), USAGE_SOURCE);
         topology.addProcessor(DEDUP_USAGE, () -> new Deduplicator(DEDUP_STORE, config.dedupHorizon()), DECODE_USAGE);
         topology.addProcessor(PRICE_USAGE, () -> new UsagePricer(prices), DEDUP_USAGE);
         BudgetEvaluator.Wiring wiring = new BudgetEvaluator.Wiring(SPEND_STORE, ALERTED_STORE, STATUS_REFRESH_STORE,
