@@ -1,5 +1,6 @@
 package io.budgetguard.metering;
 
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.config.Env;
 import io.budgetguard.infra.topics.TopicManifest;
 import io.budgetguard.metering.topology.MeteringTopologyConfig;
@@ -44,6 +45,10 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param topology          topology tuning; {@code STREAMS_DEDUP_HORIZON_HOURS} (default 168) sets its dedup horizon,
  *                          {@code STREAMS_OUTPUT_INTERVAL_MS} (default 1000) how often changed spend snapshots and
  *                          statuses are emitted
+ * @param authLimits        {@code GET /v1/spend}'s authentication limits, named as ingest's:
+ *                          {@code STREAMS_MAX_CONCURRENT_BCRYPT} (default 2), {@code STREAMS_AUTH_FAILURES_PER_MIN_PER_KEY}
+ *                          (30) and {@code STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS} (10): 429 with {@code Retry-After}
+ *                          beyond them
  */
 public record MeteringConfig(
         String kafkaBootstrap,
@@ -60,7 +65,8 @@ public record MeteringConfig(
         Duration sessionTimeout,
         Duration transactionTimeout,
         Duration startupTimeout,
-        MeteringTopologyConfig topology) {
+        MeteringTopologyConfig topology,
+        AuthLimits authLimits) {
 
     public static final String DEFAULT_APPLICATION_ID = "budgetguard-metering";
     public static final Path DEFAULT_STATE_DIR = Path.of(".budgetguard", "streams-state");
@@ -87,6 +93,7 @@ public record MeteringConfig(
             throw new IllegalArgumentException("startupTimeout must not be negative, was " + startupTimeout);
         }
         Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(authLimits, "authLimits");
         if (advertisedUrl != null) {
             advertisedProblem(advertisedUrl.toString()).ifPresent(problem -> {
                 throw new IllegalArgumentException(problem);
@@ -107,7 +114,8 @@ public record MeteringConfig(
     public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
                 DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT, null,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, DEFAULT_STARTUP_TIMEOUT, MeteringTopologyConfig.defaults());
+                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, DEFAULT_STARTUP_TIMEOUT,
+                MeteringTopologyConfig.defaults(), AuthLimits.DEFAULTS);
     }
 
     /** Reads the settings from environment variables; throws a ConfigException naming every problem at once. */
@@ -141,11 +149,14 @@ public record MeteringConfig(
         Duration outputInterval = env.millis("STREAMS_OUTPUT_INTERVAL_MS", MeteringTopologyConfig.DEFAULT_OUTPUT_INTERVAL);
         Duration startupTimeout = Duration.ofMillis(env.integer("STREAMS_STARTUP_TIMEOUT_MS",
                 (int) DEFAULT_STARTUP_TIMEOUT.toMillis(), 0, 3_600_000));
+        // STREAMS_MAX_CONCURRENT_BCRYPT, STREAMS_AUTH_FAILURES_PER_MIN_PER_KEY, STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS
+        AuthLimits authLimits = AuthLimits.fromEnv(env, "STREAMS");
         env.validate();
         return new MeteringConfig(bootstrap, registry, applicationId, stateDir, host, port, threads, commitInterval,
                 replicationFactor, DEFAULT_CLOSE_TIMEOUT, advertised == null ? null : URI.create(advertised),
                 sessionTimeout, transactionTimeout, startupTimeout, MeteringTopologyConfig.defaults()
-                        .withDedupHorizon(Duration.ofHours(dedupHours)).withOutputInterval(outputInterval));
+                        .withDedupHorizon(Duration.ofHours(dedupHours)).withOutputInterval(outputInterval),
+                authLimits);
     }
 
     /** Why {@code url} cannot be an advertised URL ({@code http://host:port}, nothing else), or empty when it can. */
@@ -166,38 +177,45 @@ public record MeteringConfig(
     public MeteringConfig withApplicationId(String id) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, id, stateDir, httpHost, httpPort, streamThreads,
                 commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout, transactionTimeout,
-                startupTimeout, topology);
+                startupTimeout, topology, authLimits);
     }
 
     public MeteringConfig withStateDir(Path dir) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, dir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, startupTimeout, topology);
+                transactionTimeout, startupTimeout, topology, authLimits);
     }
 
     public MeteringConfig withHttpPort(int port) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, port,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, startupTimeout, topology);
+                transactionTimeout, startupTimeout, topology, authLimits);
     }
 
     public MeteringConfig withTopology(MeteringTopologyConfig tuning) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, startupTimeout, tuning);
+                transactionTimeout, startupTimeout, tuning, authLimits);
     }
 
     public MeteringConfig withCommitInterval(Duration interval) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, interval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, startupTimeout, topology);
+                transactionTimeout, startupTimeout, topology, authLimits);
     }
 
     /** With a shorter (tests) or longer failure detection and zombie-transaction timeout. */
     public MeteringConfig withTimeouts(Duration session, Duration transaction) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, session, transaction,
-                startupTimeout, topology);
+                startupTimeout, topology, authLimits);
+    }
+
+    /** With other limits on {@code GET /v1/spend}'s authentication (bcrypt at once, failed attempts per key and address). */
+    public MeteringConfig withAuthLimits(AuthLimits limits) {
+        return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
+                streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
+                transactionTimeout, startupTimeout, topology, limits);
     }
 
     /** The Kafka Streams settings: exactly-once v2, this state directory, replication factor and commit interval. */
@@ -225,6 +243,6 @@ public record MeteringConfig(
     public MeteringConfig withStartupTimeout(Duration timeout) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, applicationId, stateDir, httpHost, httpPort,
                 streamThreads, commitInterval, replicationFactor, closeTimeout, advertisedUrl, sessionTimeout,
-                transactionTimeout, timeout, topology);
+                transactionTimeout, timeout, topology, authLimits);
     }
 }

@@ -83,7 +83,8 @@ public final class MeteringService implements AutoCloseable {
             // The HTTP server starts first: with STREAMS_PORT=0 its port is known only once bound, and Kafka Streams
             // must be told it (application.server) before it starts.
             http = HttpServers.create(config.httpHost(), MAX_REQUEST_BYTES, metrics, this::isReady);
-            SpendRoutes routes = new SpendRoutes(views, config.topology().spendRetention(), Clock.systemUTC());
+            SpendRoutes routes = new SpendRoutes(views, config.topology().spendRetention(), Clock.systemUTC(),
+                    config.authLimits());
             routes.register(http, this::hasBeenRunning);
             http.start(config.httpPort());
             HostInfo self = advertisedHost(http.port());

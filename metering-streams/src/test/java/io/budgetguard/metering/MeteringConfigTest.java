@@ -3,9 +3,11 @@ package io.budgetguard.metering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.config.ConfigException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -84,5 +86,23 @@ class MeteringConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
                         .satisfies(p -> assertThat(p).startsWith("STREAMS_ADVERTISED_URL must be http://host:port")));
+    }
+
+    @Test
+    void shouldReadTheSpendRoutesAuthenticationLimitsNamedAsIngestsAndRefuseBadOnes() {
+        assertThat(MeteringConfig.fromEnv(REQUIRED).authLimits()).isEqualTo(AuthLimits.DEFAULTS);
+        Map<String, String> env = new HashMap<>(REQUIRED);
+        env.put("STREAMS_MAX_CONCURRENT_BCRYPT", "1");
+        env.put("STREAMS_AUTH_FAILURES_PER_MIN_PER_KEY", "100");
+        env.put("STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "5");
+
+        assertThat(MeteringConfig.fromEnv(env).authLimits()).isEqualTo(new AuthLimits(1, 100, 5));
+
+        env.put("STREAMS_AUTH_FAILURES_PER_MIN_PER_KEY", "0");
+        env.put("STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS", "lots");
+        assertThatThrownBy(() -> MeteringConfig.fromEnv(env))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(2))
+                .hasMessageContaining("STREAMS_AUTH_FAILURES_PER_MIN_PER_KEY")
+                .hasMessageContaining("STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS");
     }
 }

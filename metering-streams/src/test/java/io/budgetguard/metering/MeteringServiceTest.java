@@ -112,7 +112,8 @@ class MeteringServiceTest {
         try (FlakyHttpProxy flaky = FlakyHttpProxy.start(stack.schemaRegistryUrl(), 3)) {
             config = new MeteringConfig(config.kafkaBootstrap(), flaky.url(), config.applicationId(),
                     config.stateDir(), config.httpHost(), 0, 1, config.commitInterval(), 1, config.closeTimeout(), null,
-                    config.sessionTimeout(), config.transactionTimeout(), Duration.ofSeconds(60), config.topology());
+                    config.sessionTimeout(), config.transactionTimeout(), Duration.ofSeconds(60), config.topology(),
+                    config.authLimits());
             service = startService();
             assertThat(flaky.requests()).as("three refusals, then the registrations").isGreaterThan(3);
             await().atMost(Duration.ofSeconds(60)).until(service::isReady);
@@ -125,7 +126,7 @@ class MeteringServiceTest {
             MeteringConfig unavailable = new MeteringConfig(config.kafkaBootstrap(), flaky.url(),
                     config.applicationId(), config.stateDir(), config.httpHost(), 0, 1, config.commitInterval(), 1,
                     config.closeTimeout(), null, config.sessionTimeout(), config.transactionTimeout(),
-                    Duration.ofMillis(1_500), config.topology());
+                    Duration.ofMillis(1_500), config.topology(), config.authLimits());
             MeteringService failing = new MeteringService(unavailable);
             assertThatThrownBy(failing::start).isInstanceOf(SchemaRegistryException.class)
                     .hasMessageContaining("HTTP 503");

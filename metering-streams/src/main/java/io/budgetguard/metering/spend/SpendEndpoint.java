@@ -1,8 +1,8 @@
 package io.budgetguard.metering.spend;
 
+import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
-import io.budgetguard.metering.access.Caller;
-import io.budgetguard.metering.access.TenantKeyAuthenticator;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.metering.budget.BudgetIndex;
 import io.budgetguard.metering.budget.BudgetRule;
 import io.budgetguard.metering.http.Problems;
@@ -35,7 +35,7 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
  */
 public final class SpendEndpoint implements Handler {
 
-    private final TenantKeyAuthenticator authenticator;
+    private final TenantAuthenticator authenticator;
     private final BudgetIndex budgets;
     private final SpendLocator locator;
     private final SpendForwarder forwarder;
@@ -49,7 +49,7 @@ public final class SpendEndpoint implements Handler {
      * @param spendRetention how long after its end a period's totals are kept; older periods answer 404
      * @param viewsLoaded    true once the control-plane views (keys, tenants, budgets) were restored
      */
-    public SpendEndpoint(TenantKeyAuthenticator authenticator, BudgetIndex budgets, SpendLocator locator,
+    public SpendEndpoint(TenantAuthenticator authenticator, BudgetIndex budgets, SpendLocator locator,
             SpendForwarder forwarder, String self, Clock clock, Duration spendRetention, BooleanSupplier viewsLoaded) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.budgets = Objects.requireNonNull(budgets, "budgets");
@@ -66,7 +66,9 @@ public final class SpendEndpoint implements Handler {
         if (!viewsLoaded.getAsBoolean()) {
             throw Problems.unavailable("metering-streams is starting: API keys and budgets are still loading");
         }
-        Caller caller = authenticator.authenticate(ctx.header("Authorization"));
+        // the client address is the TCP peer: no forwarding header is trusted (a request another instance forwards
+        // here was authenticated there first)
+        Principal caller = authenticator.authenticate(ctx.header("Authorization"), ctx.req().getRemoteAddr());
         caller.require(Role.VIEWER);
         SpendQuery query = SpendQuery.parse(ctx.queryParam("budget_id"), ctx.queryParam("period"));
         Instant now = clock.instant();

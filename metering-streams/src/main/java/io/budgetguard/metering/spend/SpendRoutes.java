@@ -1,7 +1,11 @@
 package io.budgetguard.metering.spend;
 
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.auth.CachedSecretVerifier;
-import io.budgetguard.metering.access.TenantKeyAuthenticator;
+import io.budgetguard.common.auth.FailedAttemptLimiter;
+import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.common.auth.TenantAuthenticator;
+import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.metering.http.Problems;
 import io.budgetguard.metering.topology.ControlViews;
 import io.javalin.Javalin;
@@ -9,6 +13,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -19,24 +24,35 @@ import org.apache.kafka.streams.state.HostInfo;
  */
 public final class SpendRoutes {
 
-    /** bcrypt checks at once (a 2-core machine): more would starve the stream thread. */
-    private static final int MAX_CONCURRENT_BCRYPT = 2;
     private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
 
     private final ControlViews views;
     private final Duration spendRetention;
     private final Clock clock;
-    private final TenantKeyAuthenticator authenticator;
+    private final TenantAuthenticator authenticator;
     private volatile StreamsSpendLocator locator;
     private volatile SpendEndpoint endpoint;
     private volatile BooleanSupplier loaded = () -> false;
 
-    public SpendRoutes(ControlViews views, Duration spendRetention, Clock clock) {
+    /**
+     * @param authLimits bcrypt checks at once (keep it low on a 2-core machine: more would starve the stream thread)
+     *                   and failed attempts per key id and client address ({@code STREAMS_*} settings)
+     */
+    public SpendRoutes(ControlViews views, Duration spendRetention, Clock clock, AuthLimits authLimits) {
         this.views = Objects.requireNonNull(views, "views");
         this.spendRetention = Objects.requireNonNull(spendRetention, "spendRetention");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.authenticator = new TenantKeyAuthenticator(views.apiKeys(), views.tenants(),
-                CachedSecretVerifier.bcrypt(MAX_CONCURRENT_BCRYPT), clock);
+        this.authenticator = authenticator(views, new SecretHasher()::verify, authLimits, clock);
+    }
+
+    /**
+     * The route's authenticator: the shared one of {@code common} over this instance's API keys and tenants, with its
+     * own failed-attempt limiter. {@code slowCheck} is bcrypt in production; tests pass a cheaper hash.
+     */
+    public static TenantAuthenticator authenticator(ControlViews views, BiPredicate<String, String> slowCheck,
+            AuthLimits limits, Clock clock) {
+        return new TenantAuthenticator(views, new CachedSecretVerifier(slowCheck, limits.maxConcurrentBcrypt()),
+                new FailedAttemptLimiter(limits, new ClockTimeMeter(clock)), clock);
     }
 
     /** Registers the route; it answers 503 until {@link #startLocating} and {@code viewsLoaded}. */

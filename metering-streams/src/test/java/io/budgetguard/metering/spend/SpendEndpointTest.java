@@ -10,13 +10,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.budgetguard.common.auth.ApiKeys;
-import io.budgetguard.common.auth.CachedSecretVerifier;
+import io.budgetguard.common.auth.AuthLimits;
 import io.budgetguard.common.auth.PresentedKey;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.auth.SecretHasher;
+import io.budgetguard.common.auth.TenantAuthenticator;
 import io.budgetguard.common.http.HttpServers;
 import io.budgetguard.common.json.Json;
-import io.budgetguard.metering.access.TenantKeyAuthenticator;
+import io.budgetguard.common.testing.LoopbackHttp;
 import io.budgetguard.metering.testing.MeteringDriver;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,6 +32,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,9 +65,10 @@ class SpendEndpointTest {
                 .budget(budget("acme", "daily", "0.5", "daily", List.of(80, 100), null, null))
                 .budget(monthlyBudget("other", "secret-budget", "1"));
         location = new TenantState.Local(metering.spendReader());
-        TenantKeyAuthenticator authenticator = new TenantKeyAuthenticator(metering.views().apiKeys(),
-                metering.views().tenants(), new CachedSecretVerifier(new SecretHasher(4)::verify, 2),
-                Clock.fixed(NOW, ZoneOffset.UTC));
+        // as in production (SpendRoutes), with the default limits, a cheap bcrypt, and a clock that stands still so
+        // that no failed-attempt token comes back during a test
+        TenantAuthenticator authenticator = SpendRoutes.authenticator(metering.views(), new SecretHasher(4)::verify,
+                AuthLimits.DEFAULTS, Clock.fixed(NOW, ZoneOffset.UTC));
         SpendEndpoint endpoint = new SpendEndpoint(authenticator, metering.views().budgets(), tenant -> location,
                 new SpendForwarder("127.0.0.1:1", Duration.ofSeconds(2)), "127.0.0.1:1",
                 Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(40), () -> loaded);
@@ -271,5 +274,67 @@ class SpendEndpointTest {
 
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).GET();
+    }
+
+    private LoopbackHttp.Response getFrom(String address, PresentedKey key) {
+        return LoopbackHttp.get(address, server.port(), "/v1/spend", "Bearer " + key.token());
+    }
+
+    private static PresentedKey wrongSecretOf(PresentedKey key) {
+        return new PresentedKey(key.keyId(), ApiKeys.generate().secret());
+    }
+
+    /**
+     * The default limits (STREAMS_AUTH_FAILURES_PER_MIN_PER_ADDRESS 10, …_PER_KEY 30), the clock standing still: a flood
+     * of random secrets from one address gets exactly 10 401s, then 429 with Retry-After (a token every 6 s); the same
+     * key's right secret is still verified from another address, and once verified it is served even to the flooding
+     * address. Random key ids from one address are throttled the same way.
+     */
+    @Test
+    void shouldAnswerAFloodOfRandomSecretsFromOneAddressWith429WithoutStarvingAValidKeyFromAnother() {
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            LoopbackHttp.Response response = getFrom("127.0.0.2", wrongSecretOf(acmeKey));
+            statuses.merge(response.status(), 1, Integer::sum);
+            if (response.status() == 429) {
+                assertThat(response.header("Retry-After")).isEqualTo("6");
+                assertThat(response.body()).contains("client address").doesNotContain("monthly");
+            }
+        }
+        assertThat(statuses).isEqualTo(Map.of(401, 10, 429, 20));
+
+        assertThat(getFrom("127.0.0.3", acmeKey).status()).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", acmeKey).status()).isEqualTo(200);
+        assertThat(getFrom("127.0.0.2", wrongSecretOf(acmeKey)).status()).isEqualTo(429);
+
+        Map<Integer, Integer> randomIds = new TreeMap<>();
+        for (int i = 0; i < 15; i++) {
+            randomIds.merge(getFrom("127.0.0.4", ApiKeys.generate()).status(), 1, Integer::sum);
+        }
+        assertThat(randomIds).isEqualTo(Map.of(401, 10, 429, 5));
+    }
+
+    /**
+     * Wrong secrets for one key id from many addresses, each below its own limit: after 30 (the per-key limit) the key
+     * id answers 429 naming it, from any address, while the holder's verified secret keeps working.
+     */
+    @Test
+    void shouldLimitFailedAttemptsPerKeyIdAcrossAddressesWithoutLockingOutItsVerifiedSecret() {
+        assertThat(getFrom("127.0.1.100", acmeKey).status()).isEqualTo(200);
+        Map<Integer, Integer> statuses = new TreeMap<>();
+        for (int address = 1; address <= 8; address++) {
+            for (int i = 0; i < 5; i++) {
+                statuses.merge(getFrom("127.0.1." + address, wrongSecretOf(acmeKey)).status(), 1, Integer::sum);
+            }
+        }
+        assertThat(statuses).isEqualTo(Map.of(401, 30, 429, 10));
+
+        LoopbackHttp.Response throttled = getFrom("127.0.1.50", wrongSecretOf(acmeKey));
+        assertThat(throttled.status()).isEqualTo(429);
+        assertThat(throttled.body()).contains("API key " + acmeKey.keyId());
+        assertThat(throttled.header("Retry-After")).isEqualTo("2");
+        assertThat(getFrom("127.0.1.50", acmeKey).status()).isEqualTo(200);
+        // another key id is not affected from there
+        assertThat(getFrom("127.0.1.50", wrongSecretOf(otherKey)).status()).isEqualTo(401);
     }
 }
