@@ -110,7 +110,9 @@ class LedgerSinkServiceTest {
             // the broker leads the new partitions a moment after the controller committed them; an idempotent producer
             // sending before that was seen in CI to loop on OutOfOrderSequenceException until its delivery timeout
             List<String> names = topics.stream().map(NewTopic::name).toList();
-            await().atMost(TIMEOUT).until(() -> admin.describeTopics(names).allTopicNames().get().values().stream()
+            // (until then describeTopics may also fail with UnknownTopicOrPartitionException: ask again)
+            await().atMost(TIMEOUT).ignoreExceptions().until(() -> admin.describeTopics(names).allTopicNames().get()
+                    .values().stream()
                     .allMatch(described -> described.partitions().stream()
                             .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty())));
         }
