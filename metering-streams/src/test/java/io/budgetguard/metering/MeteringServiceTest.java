@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.budgetguard.common.auth.ApiKeys;
+import io.budgetguard.common.auth.AuthLimits;
+import io.budgetguard.common.testing.LoopbackHttp;
 import io.budgetguard.infra.local.LocalStack;
 import io.budgetguard.infra.testing.FlakyHttpProxy;
 import io.budgetguard.infra.testing.SharedStack;
-import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.budgetguard.metering.testing.Fixtures;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.PricedUsage;
@@ -20,6 +22,7 @@ import io.budgetguard.schemas.control.Budget;
 import io.budgetguard.schemas.control.ModelPrice;
 import io.budgetguard.schemas.serde.AvroSerde;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
+import io.budgetguard.schemas.serde.SchemaRegistryException;
 import io.budgetguard.schemas.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -141,6 +144,8 @@ class MeteringServiceTest {
         send(Topics.CONTROL_PRICES.name(), Fixtures.priceKey(price), price, Topics.CONTROL_PRICES.valueSerde(registry));
         send(Topics.CONTROL_BUDGETS.name(), Fixtures.budgetKey(budget), budget,
                 Topics.CONTROL_BUDGETS.valueSerde(registry));
+        // GET /v1/spend's failed-attempt limit per client address comes from the configuration (STREAMS_…)
+        config = config.withAuthLimits(AuthLimits.DEFAULTS.withFailuresPerMinute(30, 2));
         service = startService();
 
         sendEvent("e1", 400_000);
@@ -157,6 +162,11 @@ class MeteringServiceTest {
         assertThat(rejected).singleElement()
                 .satisfies(r -> assertThat(r.getReason()).startsWith("undecodable"));
         assertThat(get("/health/ready")).isEqualTo(200);
+        assertThat(List.of(1, 2, 3).stream().map(i -> LoopbackHttp.get("127.0.0.2", service.port(), "/v1/spend",
+                "Bearer " + ApiKeys.generate().token()).status()).toList())
+                .as("random key ids from one address, 2 allowed a minute").containsExactly(401, 401, 429);
+        assertThat(LoopbackHttp.get("127.0.0.3", service.port(), "/v1/spend", "Bearer " + ApiKeys.generate().token())
+                .status()).isEqualTo(401);
 
         service.close();
         service = startService();        // same application id and state directory

@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * bcrypt hashing of API key secrets. Cost 12 (about 250 ms of CPU) in production; a verification costs the same, so
- * callers must verify once and cache ({@code TenantAuthenticator} in ingest does).
+ * callers must verify once and cache ({@link CachedSecretVerifier}, used by {@link TenantAuthenticator} in every service).
  */
 public final class SecretHasher {
 
