@@ -1,5 +1,6 @@
 package io.budgetguard.ingest.usage;
 
+import io.budgetguard.schemas.serde.AvroBuffer;
 import io.budgetguard.schemas.UsageEvent;
 import java.util.Map;
 

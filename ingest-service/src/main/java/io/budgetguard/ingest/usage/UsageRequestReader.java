@@ -1,5 +1,6 @@
 package io.budgetguard.ingest.usage;
 
+import io.budgetguard.schemas.serde.AvroBuffer;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

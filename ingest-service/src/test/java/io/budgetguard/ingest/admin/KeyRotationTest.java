@@ -4,7 +4,7 @@ import static io.budgetguard.ingest.testing.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.budgetguard.ingest.testing.MutableClock;
+import io.budgetguard.common.testing.MutableClock;
 import io.budgetguard.ingest.testing.TestIngest;
 import io.budgetguard.schemas.control.ApiKey;
 import io.budgetguard.schemas.topics.Topics;

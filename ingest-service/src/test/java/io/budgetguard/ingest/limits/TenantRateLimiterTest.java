@@ -8,7 +8,7 @@ import io.budgetguard.common.http.ProblemException;
 import io.budgetguard.common.limits.ClockTimeMeter;
 import io.budgetguard.ingest.control.ControlPlaneView;
 import io.budgetguard.ingest.testing.ControlFixtures;
-import io.budgetguard.ingest.testing.MutableClock;
+import io.budgetguard.common.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;

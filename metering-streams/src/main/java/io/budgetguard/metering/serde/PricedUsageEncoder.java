@@ -1,5 +1,6 @@
 package io.budgetguard.metering.serde;
 
+import io.budgetguard.schemas.serde.AvroBuffer;
 import io.budgetguard.schemas.PricedUsage;
 import io.budgetguard.schemas.serde.AvroSerde;
 import java.util.Map;

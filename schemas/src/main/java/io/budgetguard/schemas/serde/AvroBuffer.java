@@ -1,54 +1,62 @@
-package io.budgetguard.ingest.usage;
+package io.budgetguard.schemas.serde;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.Arrays;
 
 /**
- * A growable byte buffer with the Avro binary primitives {@link UsageEventEncoder} needs: zig-zag varint longs and
- * length-prefixed UTF-8 strings. Reused across events (and requests) so that encoding allocates nothing but the final
- * record. Strings are encoded exactly as {@code String.getBytes(UTF_8)} does (which is what Avro's
+ * A growable byte buffer with the Avro binary primitives of the hand-written encoders (ingest's {@code UsageEventEncoder},
+ * D19; metering's {@code PricedUsageEncoder}, D27): zig-zag varint longs, length-prefixed UTF-8 strings, booleans and
+ * {@code decimal}s as two's-complement bytes. Reused across records (one per thread or request) so that encoding
+ * allocates nothing but the final record. Strings are encoded exactly as {@code String.getBytes(UTF_8)} does (which is what Avro's
  * {@code BinaryEncoder.writeString} uses), including its replacement of an unpaired surrogate by {@code '?'}, so
  * that the bytes equal the generic writer's. Not thread-safe.
  */
-final class AvroBuffer {
+public final class AvroBuffer {
 
     private byte[] bytes;
     private int size;
 
-    AvroBuffer(int capacity) {
+    public AvroBuffer(int capacity) {
         bytes = new byte[capacity];
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
-    void reset() {
+    public void reset() {
         size = 0;
     }
 
     /** The content, copied into an array of its exact length. */
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return Arrays.copyOf(bytes, size);
     }
 
-    void writeByte(int b) {
+    public void writeByte(int b) {
         ensure(1);
         bytes[size++] = (byte) b;
     }
 
-    void writeRaw(byte[] source, int offset, int length) {
+    public void writeRaw(byte[] source, int offset, int length) {
         ensure(length);
         System.arraycopy(source, offset, bytes, size, length);
         size += length;
     }
 
     /** The backing array (valid until the next write). */
-    byte[] array() {
+    public byte[] array() {
         return bytes;
     }
 
+    /** Avro {@code boolean}: one byte, 0 or 1. */
+    public void writeBoolean(boolean value) {
+        writeByte(value ? 1 : 0);
+    }
+
     /** Avro {@code long} (and {@code int}): zig-zag, then 7 bits per byte, least significant first. */
-    void writeLong(long value) {
+    public void writeLong(long value) {
         ensure(10);
         long n = (value << 1) ^ (value >> 63);
         while ((n & ~0x7FL) != 0) {
@@ -59,7 +67,7 @@ final class AvroBuffer {
     }
 
     /** Avro {@code string}: its UTF-8 length, then the UTF-8 bytes. */
-    void writeString(String value) {
+    public void writeString(String value) {
         int n = value.length();
         if (isAscii(value, n)) {
             writeLong(n);
@@ -73,7 +81,7 @@ final class AvroBuffer {
     }
 
     /** Avro {@code string} of {@code chars[offset, offset + length)}. */
-    void writeString(char[] chars, int offset, int length) {
+    public void writeString(char[] chars, int offset, int length) {
         int lengthAt = size;
         writeLong(0); // placeholder, usually the right size already (one byte up to 63 bytes of UTF-8)
         int start = size;
@@ -91,7 +99,7 @@ final class AvroBuffer {
     }
 
     /** Appends the UTF-8 encoding of {@code chars[offset, offset + length)} (no length); returns its byte count. */
-    int writeUtf8(char[] chars, int offset, int length) {
+    public int writeUtf8(char[] chars, int offset, int length) {
         ensure(length * 3); // at most 3 bytes per char (a surrogate pair: 4 bytes for 2 chars)
         int start = size;
         int end = offset + length;
@@ -125,7 +133,7 @@ final class AvroBuffer {
         return o - start;
     }
 
-    static int varintSize(long value) {
+    public static int varintSize(long value) {
         long n = (value << 1) ^ (value >> 63);
         int bytes = 1;
         while ((n & ~0x7FL) != 0) {
@@ -147,6 +155,43 @@ final class AvroBuffer {
     private void ensure(int more) {
         if (size + more > bytes.length) {
             bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        }
+    }
+
+    /**
+     * Avro {@code bytes} with the {@code decimal(precision, scale)} logical type, exactly as Avro's
+     * {@code Conversions.DecimalConversion} writes it: the value brought to {@code scale} without rounding (else
+     * refused), its precision checked, then the unscaled value's minimal big-endian two's-complement bytes
+     * ({@code BigInteger.toByteArray}). Values whose unscaled value fits a long, i.e. every cost metering computes, are
+     * written from the long without a {@code BigInteger}.
+     *
+     * @throws ArithmeticException when the value needs rounding to {@code scale} or exceeds {@code precision}
+     */
+    public void writeDecimal(BigDecimal value, int precision, int scale) {
+        BigDecimal scaled = value.scale() == scale ? value : value.setScale(scale, RoundingMode.UNNECESSARY);
+        if (scaled.precision() > precision) {
+            throw new ArithmeticException("A decimal of " + scaled.precision() + " digits exceeds precision " + precision);
+        }
+        if (scaled.precision() <= 18) { // up to 18 digits always fits a long
+            writeUnscaled(scaled.unscaledValue().longValue());
+        } else {
+            byte[] twosComplement = scaled.unscaledValue().toByteArray();
+            writeLong(twosComplement.length);
+            writeRaw(twosComplement, 0, twosComplement.length);
+        }
+    }
+
+    /**
+     * Avro {@code bytes} holding {@code unscaled} as {@code BigInteger.valueOf(unscaled).toByteArray()} would: the
+     * fewest big-endian bytes whose two's complement is the value (one byte for 0).
+     */
+    public void writeUnscaled(long unscaled) {
+        int bitLength = 64 - Long.numberOfLeadingZeros(unscaled < 0 ? ~unscaled : unscaled);
+        int length = bitLength / 8 + 1;
+        ensure(1 + length);
+        bytes[size++] = (byte) (length << 1); // the length as an Avro long: zig-zag of 1..8 fits one byte
+        for (int shift = (length - 1) * 8; shift >= 0; shift -= 8) {
+            bytes[size++] = (byte) (unscaled >> shift);
         }
     }
 }
