@@ -8,14 +8,15 @@ import java.util.Map;
  * The answers of tenant-key authentication, the same in every service: 401 with the {@code WWW-Authenticate} challenge
  * RFC 6750 asks for, 403 for a role too low, 429 and 503 with {@code Retry-After}.
  */
-final class AuthProblems {
+public final class AuthProblems {
 
     /** What a client should wait before retrying after a 503, in seconds. */
     static final String RETRY_AFTER_SECONDS = "1";
 
     private AuthProblems() {}
 
-    static ProblemException invalidBearer(String detail, boolean keyPresented) {
+    /** 401 for a tenant API key; the challenge names {@code invalid_token} when a key was presented. */
+    public static ProblemException invalidBearer(String detail, boolean keyPresented) {
         String challenge = keyPresented
                 ? "Bearer realm=\"budgetguard\", error=\"invalid_token\""
                 : "Bearer realm=\"budgetguard\"";

@@ -1,5 +1,6 @@
 package io.budgetguard.ingest.auth;
 
+import io.budgetguard.common.auth.AuthProblems;
 import io.budgetguard.common.auth.Principal;
 import io.budgetguard.common.auth.Role;
 import io.budgetguard.common.auth.TenantAuthenticator;
@@ -38,7 +39,7 @@ public final class TenantGate {
         }
         if (java.util.Collections.list(ctx.req().getHeaders(AUTHORIZATION)).size() > 1) {
             // which one would count is a guess a proxy in front may make differently (it may check one and pass both)
-            throw Problems.invalidBearer("Send exactly one Authorization header", false);
+            throw AuthProblems.invalidBearer("Send exactly one Authorization header", false);
         }
         Principal principal = authenticator.authenticate(ctx.header(AUTHORIZATION), addresses.of(ctx));
         rateLimiter.admitRequest(principal.tenantId());

@@ -16,14 +16,6 @@ public final class Problems {
         return ProblemException.of(400, "Bad Request", detail);
     }
 
-    /** 401 for a tenant API key, with the {@code WWW-Authenticate} challenge RFC 6750 asks for. */
-    public static ProblemException invalidBearer(String detail, boolean keyPresented) {
-        String challenge = keyPresented
-                ? "Bearer realm=\"budgetguard\", error=\"invalid_token\""
-                : "Bearer realm=\"budgetguard\"";
-        return new ProblemException(Problem.of(401, "Unauthorized", detail), Map.of("WWW-Authenticate", challenge));
-    }
-
     public static ProblemException forbidden(String detail) {
         return ProblemException.of(403, "Forbidden", detail);
     }
