@@ -18,8 +18,6 @@ import java.time.Instant;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,10 +81,8 @@ public final class IngestService implements AutoCloseable {
             if (config.smallLingerMs() == config.lingerMs()) {
                 smallProducer = producer;
             } else {
-                Map<String, Object> small = UsagePublisher.producerConfig(config.kafkaBootstrap(), config.smallLingerMs(),
-                        config.publishTimeout(), config.producerBufferBytes());
-                small.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-small");
-                smallProducer = new KafkaProducer<>(small);
+                smallProducer = new KafkaProducer<>(UsagePublisher.smallProducerConfig(config.kafkaBootstrap(),
+                        config.smallLingerMs(), config.publishTimeout(), config.producerBufferBytes()));
                 smallProducerMetrics = new KafkaClientMetrics(smallProducer);
                 smallProducerMetrics.bindTo(metrics);
             }

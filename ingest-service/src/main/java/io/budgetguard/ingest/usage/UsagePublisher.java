@@ -112,6 +112,21 @@ public final class UsagePublisher {
     }
 
     /**
+     * Settings of the producer of small usage requests ({@link #SMALL_REQUEST_MAX_EVENTS}): as
+     * {@link #producerConfig}, with its own linger and client id, and without compression. Its batches hold the few
+     * ~100-byte records that arrived within the linger: lz4's frame costs more bytes than it saves on them, and CPU in
+     * the producer and in the broker (which decompresses every batch to validate it) once per batch, i.e. per request
+     * at single-event rates.
+     */
+    public static Map<String, Object> smallProducerConfig(String bootstrapServers, int lingerMs, Duration timeout,
+            long bufferBytes) {
+        Map<String, Object> config = producerConfig(bootstrapServers, lingerMs, timeout, bufferBytes);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-small");
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+        return config;
+    }
+
+    /**
      * Sends every event and waits for every acknowledgement; 503 when any is missing at the deadline ({@code timeout}
      * after the call), and at once when the producer's buffer has no room for the batch.
      */

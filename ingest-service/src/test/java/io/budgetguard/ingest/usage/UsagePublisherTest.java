@@ -137,4 +137,19 @@ class UsagePublisherTest {
                 .containsEntry("enable.idempotence", true);
         assertThat((Integer) config.get("delivery.timeout.ms")).isLessThanOrEqualTo(2005);
     }
+
+    @Test
+    void shouldSendSmallRequestsUncompressedWithOtherwiseTheSameGuarantees() {
+        Map<String, Object> batching = UsagePublisher.producerConfig("localhost:9092", 1, Duration.ofSeconds(2),
+                4L * 1024 * 1024);
+        Map<String, Object> small = UsagePublisher.smallProducerConfig("localhost:9092", 1, Duration.ofSeconds(2),
+                4L * 1024 * 1024);
+
+        assertThat(batching).containsEntry("compression.type", "lz4");
+        assertThat(small).containsEntry("compression.type", "none").containsEntry("client.id", "ingest-small");
+        Map<String, Object> rest = new java.util.HashMap<>(small);
+        rest.put("compression.type", "lz4");
+        rest.put("client.id", "ingest");
+        assertThat(rest).isEqualTo(batching);
+    }
 }
