@@ -15,6 +15,7 @@ import io.budgetguard.ingest.control.ControlPlaneWriter;
 import io.budgetguard.ingest.estimate.CurrentPrices;
 import io.budgetguard.ingest.estimate.EstimateHandler;
 import io.budgetguard.ingest.http.ClientAddresses;
+import io.budgetguard.ingest.http.DirectRoute;
 import io.budgetguard.ingest.http.OpenApiDocument;
 import io.budgetguard.ingest.http.RequestBodies;
 import io.budgetguard.ingest.keys.ApiKeyIssuer;
@@ -67,18 +68,22 @@ public final class IngestServer implements AutoCloseable {
         UsagePublisher publisher = new UsagePublisher(producer, smallProducer, registry, config.publishTimeout());
 
         app = HttpServers.create(host, RequestBodies.MAX_BODY_BYTES, metrics, view::isCaughtUp);
+        TenantGate gate = new TenantGate(view, authenticator,
+                new TenantRateLimiter(view, config.limits(), time, metrics), new ClientAddresses(config.trustedProxies()));
         // Graceful stop: Jetty stops accepting, then waits for the requests in flight (counted by the
         // StatisticsHandler, which Javalin nests its servlet context in) before it closes connections.
         long stopTimeoutMs = config.publishTimeout().toMillis() + 1000;
+        UsageHandler usage = new UsageHandler(view, gate, publisher, clock, metrics);
         app.unsafeConfig().jetty.modifyServer(server -> {
-            server.setHandler(new StatisticsHandler());
+            // Javalin attaches its servlet context inside the innermost wrapper: statistics → POST /v1/usage → Javalin
+            StatisticsHandler statistics = new StatisticsHandler();
+            statistics.setHandler(new DirectRoute("POST", "/v1/usage", usage::handle));
+            server.setHandler(statistics);
             server.setStopTimeout(stopTimeoutMs);
         });
-        TenantGate gate = new TenantGate(view, authenticator,
-                new TenantRateLimiter(view, config.limits(), time, metrics), new ClientAddresses(config.trustedProxies()));
         ApiKeyIssuer keys = new ApiKeyIssuer(view, writer, hasher, authenticator, clock);
         BudgetEditor budgets = new BudgetEditor(view, writer, clock);
-        app.post("/v1/usage", new UsageHandler(view, gate, publisher, clock, metrics));
+        app.post("/v1/usage", usage);
         app.get("/v1/budgets/status", new BudgetStatusHandler(view, gate));
         app.post("/v1/estimate", new EstimateHandler(gate, new CurrentPrices(view), clock));
         new SelfServiceRoutes(gate, view, keys, budgets, clock).register(app);

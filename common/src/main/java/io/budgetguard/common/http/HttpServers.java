@@ -5,6 +5,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import jakarta.servlet.http.HttpServletResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -94,10 +95,32 @@ public final class HttpServers {
     }
 
     private static void securityHeaders(Context ctx) {
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Cache-Control", "no-store");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        securityHeaders(ctx.res());
+    }
+
+    /**
+     * The security headers every response carries (PRODUCT.md §4); set by a before-handler on Javalin's routes, and by
+     * routes served ahead of Javalin ({@code ingest}'s {@code POST /v1/usage}) themselves.
+     */
+    public static void securityHeaders(HttpServletResponse response) {
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("X-Frame-Options", "DENY");
+        response.setHeader("Cache-Control", "no-store");
+        response.setHeader("Referrer-Policy", "no-referrer");
+        response.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+
+    /** As {@link #problem(Context, Problem)}, on a servlet response (routes served ahead of Javalin). */
+    public static void problem(HttpServletResponse response, Problem problem) throws java.io.IOException {
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(problem);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            body = ("{\"status\":" + problem.status() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        response.setStatus(problem.status());
+        response.setContentType(Problem.CONTENT_TYPE);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
     }
 }

@@ -9,6 +9,8 @@ import io.budgetguard.ingest.http.ClientAddresses;
 import io.budgetguard.ingest.http.Problems;
 import io.budgetguard.ingest.limits.TenantRateLimiter;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
 
 /**
  * What every tenant route ({@code /v1/*}) does first, in this order: 503 while the control-plane view is loading,
@@ -34,14 +36,21 @@ public final class TenantGate {
 
     /** The authenticated caller, admitted by its tenant's request rate and holding at least {@code required}. */
     public Principal admit(Context ctx, Role required) {
+        return admit(ctx.req(), required);
+    }
+
+    /** As {@link #admit(Context, Role)}, over the servlet request (routes served ahead of Javalin). */
+    public Principal admit(HttpServletRequest request, Role required) {
         if (!view.isCaughtUp()) {
             throw Problems.unavailable("The service is starting: the control-plane view is still loading");
         }
-        if (java.util.Collections.list(ctx.req().getHeaders(AUTHORIZATION)).size() > 1) {
+        Enumeration<String> headers = request.getHeaders(AUTHORIZATION);
+        String authorization = headers.hasMoreElements() ? headers.nextElement() : null;
+        if (headers.hasMoreElements()) {
             // which one would count is a guess a proxy in front may make differently (it may check one and pass both)
             throw AuthProblems.invalidBearer("Send exactly one Authorization header", false);
         }
-        Principal principal = authenticator.authenticate(ctx.header(AUTHORIZATION), addresses.of(ctx));
+        Principal principal = authenticator.authenticate(authorization, addresses.of(request));
         rateLimiter.admitRequest(principal.tenantId());
         principal.require(required);
         return principal;

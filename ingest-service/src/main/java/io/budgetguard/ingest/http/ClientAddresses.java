@@ -1,6 +1,7 @@
 package io.budgetguard.ingest.http;
 
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -59,11 +60,16 @@ public final class ClientAddresses {
 
     /** The client's address for this request. */
     public String of(Context ctx) {
-        String peer = ctx.req().getRemoteAddr();
+        return of(ctx.req());
+    }
+
+    /** The client's address for this request (servlet API: routes served ahead of Javalin). */
+    public String of(HttpServletRequest request) {
+        String peer = request.getRemoteAddr();
         if (trusted.isEmpty()) {
             return peer;
         }
-        Enumeration<String> headers = ctx.req().getHeaders(FORWARDED_FOR);
+        Enumeration<String> headers = request.getHeaders(FORWARDED_FOR);
         if (headers == null || !headers.hasMoreElements()) {
             return peer;
         }

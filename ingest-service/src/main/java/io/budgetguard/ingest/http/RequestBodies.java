@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.budgetguard.common.json.Json;
 import io.budgetguard.common.secrets.Secrets;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletRequest;
 import io.budgetguard.common.http.ProblemException;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -29,7 +30,12 @@ public final class RequestBodies {
 
     /** Refuses (415) a content type other than {@code application/json} (parameters such as charset allowed). */
     public static void requireJson(Context ctx) {
-        if (!isJson(ctx.header("Content-Type"))) {
+        requireJson(ctx.req());
+    }
+
+    /** As {@link #requireJson(Context)}, over the servlet request. */
+    public static void requireJson(HttpServletRequest request) {
+        if (!isJson(request.getHeader("Content-Type"))) {
             throw Problems.unsupportedMediaType("Content-Type must be application/json");
         }
     }
@@ -48,14 +54,19 @@ public final class RequestBodies {
      * {@code Content-Length} or while reading a chunked body.
      */
     public static byte[] read(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
+        return read(ctx.req());
+    }
+
+    /** As {@link #read(Context)}, over the servlet request. */
+    public static byte[] read(HttpServletRequest request) {
+        long declared = request.getContentLengthLong();
         if (declared > MAX_BODY_BYTES) {
             throw tooLarge();
         }
         if (declared == 0) {
             return EMPTY;
         }
-        try (InputStream in = ctx.req().getInputStream()) {
+        try (InputStream in = request.getInputStream()) {
             if (declared > 0) {
                 // the usual case: read straight into an array of the declared size, without readNBytes's chunk
                 // list and final copy (a 100 KiB batch was read into 13 chunks, then copied once more)

@@ -255,6 +255,40 @@ class UsageEndpointTest {
     }
 
     @Test
+    void shouldAnswerTheSameWhetherServedAheadOfJavalinOrThroughIt() throws Exception {
+        PresentedKey key = developerKey();
+
+        // POST /v1/usage is served by Jetty directly (DirectRoute); with a trailing slash it goes through Javalin
+        HttpResponse<String> direct = ingest.postUsage(key.token(), EVENT);
+        HttpResponse<String> javalin = ingest.send("POST", "/v1/usage/", EVENT.replace("evt-1", "evt-2"),
+                "Authorization", "Bearer " + key.token(), "Content-Type", "application/json");
+
+        for (HttpResponse<String> response : List.of(direct, javalin)) {
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(response.body()).isEqualTo("{\"accepted\":1}");
+            assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/json"));
+            assertThat(response.headers().firstValue("X-Budget-Status")).contains("ok");
+            for (String header : List.of("X-Content-Type-Options", "X-Frame-Options", "Cache-Control",
+                    "Referrer-Policy", "Content-Security-Policy")) {
+                assertThat(response.headers().firstValue(header)).as(header).isPresent();
+            }
+        }
+        assertThat(ingest.publishedUsage()).extracting(UsageEvent::getEventId).containsExactly("evt-1", "evt-2");
+    }
+
+    @Test
+    void shouldAnswerProblemsWithSecurityHeadersOnTheDirectRoute() throws Exception {
+        HttpResponse<String> response = ingest.send("POST", "/v1/usage", EVENT, "Content-Type", "application/json");
+
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("WWW-Authenticate")).isPresent();
+        assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(json(response).path("status").asInt()).isEqualTo(401);
+    }
+
+    @Test
     void shouldSetSecurityHeaders() {
         PresentedKey key = developerKey();
 

@@ -1,0 +1,122 @@
+package io.budgetguard.ingest.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.budgetguard.common.http.ProblemException;
+import io.budgetguard.common.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DirectRouteTest {
+
+    private static final String[] SECURITY_HEADERS = {"X-Content-Type-Options", "X-Frame-Options", "Cache-Control",
+            "Referrer-Policy", "Content-Security-Policy"};
+
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final AtomicInteger fallbackCalls = new AtomicInteger();
+    private volatile DirectRoute.Handler behaviour;
+    private Server server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new Server();
+        ServerConnector connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        DirectRoute route = new DirectRoute("POST", "/v1/usage", (request, response) -> behaviour.handle(request, response));
+        route.setHandler(new AbstractHandler() { // stands for Javalin's servlet context
+            @Override
+            public void handle(String target, Request baseRequest, jakarta.servlet.http.HttpServletRequest request,
+                    jakarta.servlet.http.HttpServletResponse response) {
+                fallbackCalls.incrementAndGet();
+                baseRequest.setHandled(true);
+                response.setStatus(418);
+            }
+        });
+        server.setHandler(route);
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getURI().getPort() + path))
+                .method(method, HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldServeTheExactMethodAndPathWithTheSecurityHeaders() throws Exception {
+        behaviour = (request, response) -> {
+            response.setStatus(202);
+            response.getOutputStream().write("{\"accepted\":1}".getBytes(StandardCharsets.US_ASCII));
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.body()).isEqualTo("{\"accepted\":1}");
+        for (String header : SECURITY_HEADERS) {
+            assertThat(response.headers().firstValue(header)).as(header).isPresent();
+        }
+        assertThat(fallbackCalls).hasValue(0);
+    }
+
+    @Test
+    void shouldLeaveEveryOtherRequestToTheNextHandler() throws Exception {
+        behaviour = (request, response) -> response.setStatus(202);
+
+        assertThat(send("GET", "/v1/usage").statusCode()).isEqualTo(418);
+        assertThat(send("POST", "/v1/usage/").statusCode()).isEqualTo(418);
+        assertThat(send("POST", "/v1/usages").statusCode()).isEqualTo(418);
+        assertThat(send("POST", "/v1/estimate").statusCode()).isEqualTo(418);
+        assertThat(fallbackCalls).hasValue(4);
+    }
+
+    @Test
+    void shouldAnswerAProblemWithItsHeadersAsProblemJson() throws Exception {
+        behaviour = (request, response) -> {
+            throw new ProblemException(io.budgetguard.common.http.Problem.of(429, "Too Many Requests", "slow down"),
+                    Map.of("Retry-After", "2"));
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(429);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("Retry-After")).contains("2");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(Json.MAPPER.readTree(response.body()).path("detail").asText()).isEqualTo("slow down");
+    }
+
+    @Test
+    void shouldAnswerAnyOtherFailureWith500WithoutDetails() throws Exception {
+        behaviour = (request, response) -> {
+            response.setHeader("X-Budget-Status", "ok");
+            throw new IllegalStateException("internal state, not for clients");
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("X-Budget-Status")).isEmpty();
+        assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(response.body()).doesNotContain("internal state").doesNotContain("IllegalStateException");
+    }
+}
