@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
  * One route served by Jetty directly, ahead of Javalin's servlet context; every other request goes on to Javalin.
  * At single-event rates the per-request work is the cost, and Javalin's share of it (servlet context and session
  * scopes, the servlet, its context object and before/after task list) was about a quarter of the request threads'
- * time (docs/PERFORMANCE.md, Ingest). Only the exact method and path are taken here (no trailing slash, no other
- * method): anything else, including {@code POST /v1/usage/}, reaches the same handler through Javalin, so behaviour
- * does not depend on which way a request came.
+ * time (docs/PERFORMANCE.md, Ingest). Only the exact method and request URI are taken here (no trailing slash, no
+ * other method, no encoded variant): anything else, including {@code POST /v1/usage/}, reaches the same handler through
+ * Javalin, so behaviour does not depend on which way a request came.
  *
  * <p>What Javalin did for such a request is done here: the security headers of every response, problems as
  * {@code application/problem+json} with their headers, and any other exception as a logged 500 without details.
@@ -45,7 +45,9 @@ public final class DirectRoute extends HandlerWrapper {
     @Override
     public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
             throws IOException, jakarta.servlet.ServletException {
-        if (!path.equals(target) || !method.equals(request.getMethod())) {
+        // the raw request URI, as Javalin matches it: a dot-segment or percent-encoded variant of the path, which
+        // Jetty's decoded target would equal, still goes to Javalin and gets the answer it always got
+        if (!method.equals(request.getMethod()) || !path.equals(request.getRequestURI())) {
             super.handle(target, baseRequest, request, response);
             return;
         }

@@ -85,7 +85,9 @@ class DirectRouteTest {
         assertThat(send("POST", "/v1/usage/").statusCode()).isEqualTo(418);
         assertThat(send("POST", "/v1/usages").statusCode()).isEqualTo(418);
         assertThat(send("POST", "/v1/estimate").statusCode()).isEqualTo(418);
-        assertThat(fallbackCalls).hasValue(4);
+        assertThat(send("POST", "/v1/%75sage").statusCode()).isEqualTo(418);
+        assertThat(send("POST", "/v1/usage?x=1").statusCode()).isEqualTo(202);
+        assertThat(fallbackCalls).hasValue(5);
     }
 
     @Test
