@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class BatchedHttpRun {
 
     record Result(long events, double seconds, double eventsPerSecond, long requests, long errors, double cpuPercent,
-            double cpuMicrosPerEvent, String firstError) {}
+            double cpuMicrosPerEvent, String firstError, String cpuByThreadGroup) {}
 
     private BatchedHttpRun() {}
 
@@ -24,7 +24,8 @@ final class BatchedHttpRun {
         AtomicLong requests = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         String[] firstError = new String[1];
-        long end = System.nanoTime() + (warmupSeconds + seconds) * 1_000_000_000L;
+        // a second beyond the measured part, so that the load threads are still alive when their CPU time is read
+        long end = System.nanoTime() + (warmupSeconds + seconds + 1) * 1_000_000_000L;
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             BenchStack.Tenant tenant = tenants.get(c % tenants.size());
@@ -69,12 +70,13 @@ final class BatchedHttpRun {
         double elapsed = (System.nanoTime() - started) / 1e9;
         double cpuPercent = cpu.percentOfAllCores();
         double cpuPerEvent = cpu.cpuMicrosPer(events);
+        String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(events);
         long requestCount = requests.get() - requestsAtStart;
         long errorCount = errors.get() - errorsAtStart;
         for (Thread thread : threads) {
             thread.join();
         }
         return new Result(events, elapsed, events / elapsed, requestCount, errorCount, cpuPercent, cpuPerEvent,
-                firstError[0]);
+                firstError[0], cpuByThreadGroup);
     }
 }

@@ -78,6 +78,7 @@ public final class IngestBenchmark {
                         settings.httpBatch(), settings.httpConnections(), batched.errors(), batched.cpuPercent(),
                         batched.cpuMicrosPerEvent(),
                         batched.firstError() == null ? "" : "; first error: " + batched.firstError());
+                System.out.println("(b) round " + round + " µs CPU per event by thread group: " + batched.cpuByThreadGroup());
                 rawRates.add(raw.eventsPerSecond());
                 httpRates.add(batched.eventsPerSecond());
                 ratios.add(batched.eventsPerSecond() / raw.eventsPerSecond());
@@ -104,6 +105,7 @@ public final class IngestBenchmark {
                     latency.maxMillis(), latency.errors(), latency.cpuPercent(),
                     latency.firstError() == null ? "" : "; first error: " + latency.firstError());
             System.out.println("(c) worst latency (ms) in each second, warm-up included: " + latency.maxBySecond());
+            System.out.println("(c) µs CPU per request by thread group: " + latency.cpuByThreadGroup());
 
             System.out.println("load average at end: " + loadAverage());
             System.out.printf(Locale.ROOT, "ingest ratio=%.3f http_eps=%.0f raw_eps=%.0f single_p50_ms=%.2f "

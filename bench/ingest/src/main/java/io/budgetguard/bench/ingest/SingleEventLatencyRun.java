@@ -21,7 +21,7 @@ final class SingleEventLatencyRun {
 
     record Result(long requests, double requestsPerSecond, double p50Millis, double p90Millis, double p99Millis,
             double p999Millis, double maxMillis, long errors, double cpuPercent, String firstError,
-            String maxBySecond) {}
+            String maxBySecond, String cpuByThreadGroup) {}
 
     private record Due(int index, long dueNanos) {}
 
@@ -100,6 +100,8 @@ final class SingleEventLatencyRun {
             queue.add(new Due(i, due));
         }
         long sendingEnded = System.nanoTime();
+        // before the workers end: the CPU time of a thread that ended is no longer known
+        String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(total - warmup);
         for (int c = 0; c < connections; c++) {
             queue.add(STOP);
         }
@@ -115,7 +117,7 @@ final class SingleEventLatencyRun {
                 percentile(sorted, 0.90), percentile(sorted, 0.99), percentile(sorted, 0.999),
                 count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0],
                 Arrays.stream(worstBySecond).mapToObj(n -> String.format(java.util.Locale.ROOT, "%.1f", n / 1e6))
-                        .collect(java.util.stream.Collectors.joining(" ")));
+                        .collect(java.util.stream.Collectors.joining(" ")), cpuByThreadGroup);
     }
 
     private static double percentile(long[] sorted, double quantile) {
