@@ -274,6 +274,7 @@ class UsageEndpointTest {
                 assertThat(response.headers().firstValue(header)).as(header).isPresent();
             }
         }
+        assertThat(direct.headers().firstValue("Content-Type")).isEqualTo(javalin.headers().firstValue("Content-Type"));
         assertThat(ingest.publishedUsage()).extracting(UsageEvent::getEventId).containsExactly("evt-1", "evt-2");
     }
 
