@@ -14,8 +14,8 @@ import java.util.Set;
 /**
  * The chain heads (and how far each is signed) of the tenants seen on this instance's partitions, so that a batch does
  * not re-read them. Only valid while this instance is the only writer of those tenants: dropped for partitions that
- * are revoked, and entirely after any failed batch (a unique violation on (tenant_id, seq) is how another writer shows
- * up). Single-threaded: used by the sink loop only.
+ * are revoked, and entirely after any failed batch (a {@link ChainForkedException} from {@link ChainFence} is how
+ * another writer shows up). Single-threaded: used by the sink loop only.
  */
 final class ChainHeadCache {
 

@@ -13,12 +13,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads chain heads and how far they are signed, for the ledger ({@code ledger_entries}, checkpoints under the tenant
- * id) and the audit trail ({@code audit_log}, checkpoints under {@code audit:<tenant>}). One index probe per chain.
+ * Reads chain heads and how far they are signed, for the ledger (checkpoints under the tenant id) and the audit trail
+ * ({@code audit_log}, checkpoints under {@code audit:<tenant>}). One index probe per chain. The ledger's heads come
+ * from {@code ledger_chain_heads}, the row {@link ChainFence} moves in every batch's transaction, not from the
+ * partitioned {@code ledger_entries}, where the newest seq would take one probe per monthly partition.
  */
 enum ChainHeads {
 
-    LEDGER("ledger_entries", ""),
+    LEDGER("ledger_chain_heads", ""),
     AUDIT("audit_log", "audit:");
 
     /** A chain's newest entry ({@link ChainHead#EMPTY} when none) and the seq of its newest checkpoint (0 when none). */
@@ -34,7 +36,8 @@ enum ChainHeads {
                 + "ORDER BY e.seq DESC LIMIT 1) h ON true";
         this.heads = "SELECT t.tenant_id, h.seq, h.entry_hash, " + signedSeq + " FROM unnest(?::text[]) AS t (tenant_id) "
                 + "LEFT JOIN LATERAL " + newest;
-        // every tenant of the table by a skip scan over the primary key, then its head and newest checkpoint
+        // every tenant of the table by a skip scan over the primary key (one row per tenant in ledger_chain_heads),
+        // then its head and newest checkpoint
         this.unsigned = "WITH RECURSIVE t (tenant_id) AS (SELECT min(tenant_id) FROM " + table + " UNION ALL "
                 + "SELECT (SELECT min(x.tenant_id) FROM " + table + " x WHERE x.tenant_id > t.tenant_id) FROM t "
                 + "WHERE t.tenant_id IS NOT NULL) "

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.postgresql.util.PSQLException;
 import org.slf4j.Logger;
@@ -29,15 +30,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Appends one batch in one transaction: the rows, the checkpoints they make due and the offsets that produced them
  * commit together, or nothing does (exactly once). In order: lock and check the batch's offset rows, read the chain
- * heads the cache lacks, drop events the ledger already holds (see {@link #write}), chain the rest, COPY them, sign
- * and store due checkpoints, save the offsets, commit. The cache and {@code storedOffsets} change only after the commit
+ * heads the cache lacks, drop events the ledger already holds (see {@link #write}), chain the rest, COPY them, move
+ * the chains' stored heads ({@link ChainFence}: refuses a batch chained from a stale head), sign and store due
+ * checkpoints, save the offsets, commit. The cache and {@code storedOffsets} change only after the commit
  * succeeded; the caller publishes the returned checkpoints then.
  */
 final class LedgerAppender {
 
     private static final Logger LOG = LoggerFactory.getLogger(LedgerAppender.class);
-    /** The unique (tenant_id, event_id) constraint of V1__ledger.sql. */
-    private static final String EVENT_UNIQUE = "ledger_entries_event_unique";
+    /**
+     * The unique (tenant_id, event_id, occurred_at) constraint of V5__ledger_monthly_partitions.sql,
+     * {@code ledger_entries_event_unique}; a violation is reported under the partition's index,
+     * {@code ledger_entries_<month or default>_event_unique}.
+     */
+    private static final Pattern EVENT_UNIQUE = Pattern.compile("ledger_entries(_[a-z0-9]+)?_event_unique");
 
     private final SinkOffsets offsets;
     private final Checkpointer checkpointer;
@@ -163,6 +169,10 @@ final class LedgerAppender {
             }
             throw e;
         }
+        Map<String, ChainFence.Move> moves = new HashMap<>();
+        appended.keySet().forEach(tenant -> moves.put(tenant,
+                new ChainFence.Move(before.get(tenant).head(), heads.get(tenant))));
+        ChainFence.advance(connection, moves);
 
         AuditAppender.Appended audited = audit.append(connection, batch.auditRecords());
         checkpoints.addAll(audited.checkpoints());
@@ -212,9 +222,14 @@ final class LedgerAppender {
             return false;
         }
         if (e instanceof PSQLException psql && psql.getServerErrorMessage() != null) {
-            return EVENT_UNIQUE.equals(psql.getServerErrorMessage().getConstraint());
+            return isEventUnique(psql.getServerErrorMessage().getConstraint());
         }
-        return e.getMessage() != null && e.getMessage().contains(EVENT_UNIQUE);
+        return e.getMessage() != null && EVENT_UNIQUE.matcher(e.getMessage()).find();
+    }
+
+    /** True for the idempotency constraint's name, on ledger_entries or any of its partitions. */
+    static boolean isEventUnique(String constraint) {
+        return constraint != null && EVENT_UNIQUE.matcher(constraint).matches();
     }
 
     private static void rollbackQuietly(Connection connection, Exception cause) {

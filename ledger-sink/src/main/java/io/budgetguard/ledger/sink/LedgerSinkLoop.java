@@ -7,6 +7,7 @@ import io.budgetguard.ledger.chain.EntryContent;
 import io.budgetguard.ledger.checkpoint.CheckpointPublisher;
 import io.budgetguard.ledger.privacy.DataKeyRef;
 import io.budgetguard.ledger.privacy.TenantDataKeys;
+import io.budgetguard.ledger.store.LedgerPartitions;
 import io.budgetguard.schemas.PricedUsage;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * the group's progress.
  *
  * <p>Between batches the loop signs chain tails that are due ({@link CheckpointSealer}); when it starts, it first signs
- * whatever an earlier run left unsigned.
+ * whatever an earlier run left unsigned. At start and then hourly it creates the ledger's monthly partitions ahead
+ * ({@link LedgerPartitions}).
  */
 final class LedgerSinkLoop implements Runnable {
 
@@ -46,6 +48,9 @@ final class LedgerSinkLoop implements Runnable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final Duration IDLE_PING = Duration.ofSeconds(10);
     private static final Duration SEAL_CHECK = Duration.ofSeconds(1);
+    /** Partitions are kept {@link LedgerPartitions#MONTHS_AHEAD} months ahead: hourly checks are plenty. */
+    private static final Duration PARTITION_CHECK = Duration.ofHours(1);
+    private static final Duration PARTITION_RETRY = Duration.ofMinutes(1);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -75,6 +80,7 @@ final class LedgerSinkLoop implements Runnable {
     private boolean sealedAtStart;
     private long lastPingNanos;
     private long lastSealCheckNanos;
+    private long nextPartitionCheckNanos = System.nanoTime();
     private Duration backoff = MIN_BACKOFF;
 
     LedgerSinkLoop(Consumer<String, SpecificRecord> consumer, String pricedTopic, AuditTopics auditTopics,
@@ -114,6 +120,7 @@ final class LedgerSinkLoop implements Runnable {
         try {
             healthy = database.ping(5);
             lastPingNanos = System.nanoTime();
+            ensurePartitionsWhenDue();
             sealAtStart();
             consumer.subscribe(topics, new Rebalance());
             while (running) {
@@ -128,6 +135,7 @@ final class LedgerSinkLoop implements Runnable {
                         append(records);
                     }
                     sealWhenDue();
+                    ensurePartitionsWhenDue();
                 } catch (WakeupException e) {
                     // close() woke us up: the loop condition ends it
                 } catch (Exception e) {
@@ -222,6 +230,29 @@ final class LedgerSinkLoop implements Runnable {
         }
     }
 
+    /**
+     * Creates the coming months' partitions; a failure (a lock it did not get within the function's lock_timeout, the
+     * database away) is retried a minute later and never stops the sink: rows of a month without a partition land in
+     * the default partition.
+     */
+    private void ensurePartitionsWhenDue() {
+        if (!healthy || System.nanoTime() - nextPartitionCheckNanos < 0) {
+            return;
+        }
+        try {
+            int created = LedgerPartitions.ensure(database.connection(), LedgerPartitions.MONTHS_AHEAD);
+            if (created > 0) {
+                LOG.info("Created {} monthly partition(s) of ledger_entries", created);
+            }
+            nextPartitionCheckNanos = System.nanoTime() + PARTITION_CHECK.toNanos();
+        } catch (SQLException | RuntimeException e) {
+            database.reset();
+            nextPartitionCheckNanos = System.nanoTime() + PARTITION_RETRY.toNanos();
+            LOG.warn("Could not create the ledger's partitions ahead, will retry in {}: {}", PARTITION_RETRY,
+                    e.getMessage());
+        }
+    }
+
     private void sealWhenDue() throws SQLException {
         if (System.nanoTime() - lastSealCheckNanos < SEAL_CHECK.toNanos()) {
             return;
@@ -248,7 +279,7 @@ final class LedgerSinkLoop implements Runnable {
         heads.clear();
         database.reset();
         repositionNeeded = true;
-        if (failure instanceof OffsetsFencedException) {
+        if (failure instanceof OffsetsFencedException || failure instanceof ChainForkedException) {
             LOG.warn("Ledger batch not written, will re-read from the stored offsets: {}", failure.getMessage());
         } else if (failure instanceof UnstorableUsageException || failure instanceof SQLException) {
             LOG.error("Ledger batch not written, retrying in {} ms: {}", backoff.toMillis(), failure.getMessage());

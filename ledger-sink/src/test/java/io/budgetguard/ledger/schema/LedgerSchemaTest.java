@@ -14,6 +14,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,6 +160,181 @@ class LedgerSchemaTest {
         try (Statement sql = connection.createStatement(); ResultSet rows = sql.executeQuery(query)) {
             rows.next();
             return rows.getString(1);
+        }
+    }
+
+    private static List<String> partitions() throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection owner = db.superuser(); Statement sql = owner.createStatement(); ResultSet rows = sql.executeQuery(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        + "WHERE i.inhparent = 'ledger_entries'::regclass ORDER BY 1")) {
+            while (rows.next()) {
+                names.add(rows.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static String month(int monthsFromNow) {
+        YearMonth month = YearMonth.now(ZoneOffset.UTC).plusMonths(monthsFromNow);
+        return String.format("ledger_entries_y%04dm%02d", month.getYear(), month.getMonthValue());
+    }
+
+    @Test
+    void shouldPartitionTheAcceptanceWindowAndThreeMonthsAheadPlusADefault() throws SQLException {
+        YearMonth oldestAccepted = YearMonth.from(Instant.now().minus(Duration.ofDays(35)).atZone(ZoneOffset.UTC));
+        long back = ChronoUnit.MONTHS.between(oldestAccepted, YearMonth.now(ZoneOffset.UTC));
+
+        assertThat(partitions()).contains("ledger_entries_default", month((int) -back), month(0), month(1), month(2),
+                month(3));
+    }
+
+    @Test
+    void shouldRouteEachRowToTheMonthItOccurredIn() throws SQLException {
+        try (Connection writer = db.writer()) {
+            writer.setAutoCommit(false);
+            ChainHead head = ChainHead.EMPTY;
+            List<LedgerEntry> entries = new ArrayList<>();
+            for (int daysAgo : new int[] {31, 0}) {
+                LedgerEntry entry = head.append(Fixtures.content("routed", "routed-" + daysAgo, Fixtures.recent(daysAgo),
+                        "gpt-4o", 0, daysAgo));
+                entries.add(entry);
+                head = ChainHead.of(entry);
+            }
+            LedgerCopyWriter.append(writer, entries);
+            writer.commit();
+        }
+        try (Connection owner = db.superuser()) {
+            assertThat(single(owner, "SELECT string_agg(tableoid::regclass::text, ',' ORDER BY seq) FROM ledger_entries "
+                    + "WHERE tenant_id = 'routed'")).isEqualTo(month(-1) + "," + month(0));
+        }
+    }
+
+    @Test
+    void shouldRefuseTheSameEventReDeliveredWithItsOccurredAtInItsMonthsPartition() throws SQLException {
+        Instant occurred = Fixtures.recent(0);
+        LedgerEntry first = ChainHead.EMPTY.append(Fixtures.content("redelivered", "evt-1", occurred, "gpt-4o", 0, 0));
+        LedgerEntry again = ChainHead.of(first).append(
+                Fixtures.content("redelivered", "evt-1", occurred, "gpt-4o", 0, 1));
+        try (Connection owner = db.superuser()) {
+            owner.setAutoCommit(false);
+            LedgerCopyWriter.append(owner, List.of(first));
+            owner.commit();
+
+            assertThatThrownBy(() -> LedgerCopyWriter.append(owner, List.of(again)))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining(month(0) + "_event_unique")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("23505"));
+            owner.rollback();
+        }
+    }
+
+    @Test
+    void shouldGrantNoRoleAnythingOnAPartitionAndEnableRowSecurityOnEach() throws SQLException {
+        List<String> partitions = partitions();
+        assertThat(partitions).hasSizeGreaterThan(4);
+        for (String partition : partitions) {
+            try (Connection writer = db.writer(); Connection reader = db.reader()) {
+                execute(writer, "SET ROLE " + Migrations.WRITER_ROLE); // the sink's session, exempt from RLS
+                for (String statement : List.of("SELECT count(*) FROM %s", "INSERT INTO %s SELECT * FROM %<s",
+                        "UPDATE %s SET cost_usd = 0", "DELETE FROM %s", "TRUNCATE %s")) {
+                    for (Connection role : List.of(writer, reader)) {
+                        assertThatThrownBy(() -> execute(role, String.format(statement, partition)))
+                                .as("%s on %s", statement, partition)
+                                .isInstanceOf(SQLException.class)
+                                .hasMessageContaining("permission denied for table " + partition);
+                    }
+                }
+            }
+            try (Connection owner = db.superuser()) {
+                assertThat(single(owner, "SELECT relrowsecurity FROM pg_class WHERE relname = '" + partition + "'"))
+                        .as("row-level security on %s", partition).isEqualTo("t");
+                assertThat(single(owner, "SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a "
+                        + "WHERE c.relname = '" + partition + "' AND a.grantee <> c.relowner"))
+                        .as("grants on %s", partition).isEqualTo("0");
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseChangesToEveryPartitionEvenToTheOwner() throws SQLException {
+        for (String partition : partitions()) {
+            try (Connection owner = db.superuser()) {
+                owner.setAutoCommit(false);
+                for (String statement : List.of("UPDATE %s SET cost_usd = 0", "DELETE FROM %s", "TRUNCATE %s")) {
+                    // an UPDATE or DELETE of an empty partition fires no row trigger: give each a row first
+                    insertOneInto(owner, partition);
+                    String op = statement.split(" ")[0];
+                    assertThatThrownBy(() -> execute(owner, String.format(statement, partition)))
+                            .as("%s on %s", statement, partition)
+                            .isInstanceOf(SQLException.class)
+                            .hasMessageContaining("ledger_entries is append-only: " + op + " refused (partition "
+                                    + partition + ")");
+                    owner.rollback();
+                }
+            }
+        }
+    }
+
+    /** A row (left uncommitted) in {@code partition}: in its month, or in 2001 for the default partition. */
+    private static void insertOneInto(Connection owner, String partition) throws SQLException {
+        Instant at = Instant.parse("2001-01-01T00:00:00Z");
+        if (!partition.equals("ledger_entries_default")) {
+            String yearMonth = partition.substring("ledger_entries_y".length()).replace('m', '-');
+            at = YearMonth.parse(yearMonth).atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant().plusSeconds(1);
+        }
+        LedgerCopyWriter.append(owner, List.of(ChainHead.EMPTY.append(
+                Fixtures.content("probe-" + partition, "probe", at, "gpt-4o", 0, 0))));
+    }
+
+    @Test
+    void shouldLetTheWriterCreatePartitionsAheadOnlyThroughTheFunction() throws SQLException {
+        try (Connection writer = db.writer(); Connection reader = db.reader()) {
+            execute(writer, "SET ROLE " + Migrations.WRITER_ROLE);
+            assertThatThrownBy(() -> execute(writer, "CREATE TABLE " + month(7) + " PARTITION OF ledger_entries "
+                    + "FOR VALUES FROM ('2099-01-01') TO ('2099-02-01')"))
+                    .isInstanceOf(SQLException.class);
+
+            assertThat(single(writer, "SELECT budgetguard_ensure_ledger_partitions(5)")).isEqualTo("2");
+            assertThat(single(writer, "SELECT budgetguard_ensure_ledger_partitions(5)")).as("idempotent").isEqualTo("0");
+            assertThat(partitions()).contains(month(4), month(5)).doesNotContain(month(6));
+
+            assertThatThrownBy(() -> execute(reader, "SELECT budgetguard_ensure_ledger_partitions(6)"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied for function");
+            assertThatThrownBy(() -> execute(writer, "SELECT budgetguard_create_ledger_partition(now()::timestamp)"))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("permission denied for function");
+        }
+        try (Connection owner = db.superuser()) {
+            String created = month(5);
+            assertThat(single(owner, "SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger "
+                    + "WHERE tgrelid = '" + created + "'::regclass"))
+                    .isEqualTo("ledger_entries_refuse_update_delete," + created + "_refuse_truncate");
+            assertThat(single(owner, "SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class "
+                    + "WHERE oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = '" + created + "'::regclass)"))
+                    .isEqualTo(created + "_event_unique," + created + "_pkey");
+            assertThatThrownBy(() -> execute(owner, "TRUNCATE " + created))
+                    .hasMessageContaining("ledger_entries is append-only: TRUNCATE refused");
+        }
+    }
+
+    @Test
+    void shouldLetOnlyTheWriterMoveAChainHeadAndOnlyForward() throws SQLException {
+        try (Connection writer = db.writer(); Connection reader = db.reader(); Connection owner = db.superuser()) {
+            execute(writer, "INSERT INTO ledger_chain_heads VALUES ('heads', 1, '\\x" + "00".repeat(32) + "')");
+            execute(writer, "UPDATE ledger_chain_heads SET seq = 2 WHERE tenant_id = 'heads'");
+
+            assertThatThrownBy(() -> execute(writer, "UPDATE ledger_chain_heads SET seq = 1 WHERE tenant_id = 'heads'"))
+                    .hasMessageContaining("ledger_chain_heads only moves forward");
+            assertThatThrownBy(() -> execute(writer, "DELETE FROM ledger_chain_heads"))
+                    .hasMessageContaining("permission denied");
+            assertThatThrownBy(() -> execute(owner, "DELETE FROM ledger_chain_heads"))
+                    .hasMessageContaining("ledger_chain_heads is append-only: DELETE refused");
+            assertThatThrownBy(() -> execute(owner, "TRUNCATE ledger_chain_heads"))
+                    .hasMessageContaining("ledger_chain_heads is append-only: TRUNCATE refused");
+            assertThatThrownBy(() -> execute(reader, "SELECT * FROM ledger_chain_heads"))
+                    .hasMessageContaining("permission denied");
         }
     }
 

@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,7 @@ class CheckpointSealerTest {
             head = ChainHead.of(entry);
         }
         LedgerCopyWriter.append(writer, entries);
+        ChainFence.advance(writer, Map.of(tenant, new ChainFence.Move(ChainHead.EMPTY, head))); // as the sink does
         writer.commit();
         return head;
     }

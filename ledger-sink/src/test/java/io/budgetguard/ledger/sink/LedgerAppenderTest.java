@@ -213,17 +213,112 @@ class LedgerAppenderTest {
     @Test
     void shouldRollBackEverythingWhenAStaleCacheCollides() throws SQLException {
         append(0, 0, "e1");
-        ChainHeadCache staleCache = new ChainHeadCache();
-        staleCache.put(0, tenant, new ChainHeadCache.Tracked(ChainHead.EMPTY, new ChainProgress(0, 0, null)));
 
+        // the same occurred_at, so the same partition: its (tenant_id, seq, occurred_at) key refuses seq 1 again
         assertThatThrownBy(() -> appender.append(writer,
-                new SinkBatch(List.of(Fixtures.content(tenant, "e2", "gpt-4o", 0, 1)), Map.of(tp(0), 2L)), staleCache, stored))
+                new SinkBatch(List.of(Fixtures.content(tenant, "e2", "gpt-4o", 0, 1)), Map.of(tp(0), 2L)), staleCache(),
+                stored))
                 .isInstanceOf(SQLException.class)
-                .hasMessageContaining("ledger_entries_pkey");
+                .hasMessageContaining("_pkey");
 
         assertThat(seqs()).containsExactly(1L);
         assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 0")).containsExactly(1L);
         assertThat(stored).containsEntry(tp(0), 1L);
+    }
+
+    @Test
+    void shouldRefuseABatchChainedFromAStaleHeadWhateverMonthItsRowsLandIn() throws SQLException {
+        // What the global (tenant_id, seq) key refused before the monthly partitions: a second writer forking a chain.
+        // Its seq 1 goes to another month's partition, where no key refuses it; the chain-head fence does.
+        appendContents(0, 0, Fixtures.content(tenant, "e1", Fixtures.recent(31), "gpt-4o", 0, 0));
+
+        assertThatThrownBy(() -> appender.append(writer, new SinkBatch(
+                List.of(Fixtures.content(tenant, "e2", Fixtures.recent(0), "gpt-4o", 0, 1)), Map.of(tp(0), 2L)),
+                staleCache(), stored))
+                .isInstanceOf(ChainForkedException.class)
+                .hasMessageContaining(tenant + " (chained from seq 0)");
+
+        assertThat(seqs()).containsExactly(1L);
+        assertThat(column("SELECT next_offset FROM sink_offsets WHERE topic = ? AND partition = 0")).containsExactly(1L);
+        assertThat(column("SELECT seq FROM ledger_chain_heads WHERE tenant_id = ?")).containsExactly(1L);
+        assertThat(stored).containsEntry(tp(0), 1L);
+    }
+
+    @Test
+    void shouldRefuseAStaleWriterThatWaitedForTheOtherWritersCommit() throws Exception {
+        appendContents(0, 0, Fixtures.content(tenant, "e1", Fixtures.recent(0), "gpt-4o", 0, 0));
+        LedgerAppender other = appenderWith(new CheckpointPolicy(1000, Duration.ofSeconds(10)));
+        try (Connection otherWriter = db.writer()) {
+            otherWriter.setAutoCommit(false);
+            // the other writer moves the head to seq 2 and holds the row until it commits
+            try (PreparedStatement move = otherWriter.prepareStatement(
+                    "UPDATE ledger_chain_heads SET seq = 2 WHERE tenant_id = ?")) {
+                move.setString(1, tenant);
+                assertThat(move.executeUpdate()).isEqualTo(1);
+            }
+            java.util.concurrent.CompletableFuture<LedgerAppender.Result> stale =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return other.append(writer, new SinkBatch(List.of(Fixtures.content(tenant, "e2",
+                                    Fixtures.recent(31), "gpt-4o", 0, 1)), Map.of(tp(0), 2L)), cache, stored);
+                        } catch (SQLException e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> waitingForALock(db.writerUser()));
+            otherWriter.commit();
+
+            assertThatThrownBy(stale::join).hasCauseInstanceOf(ChainForkedException.class);
+        }
+        assertThat(seqs()).containsExactly(1L);
+    }
+
+    private static boolean waitingForALock(String user) throws SQLException {
+        try (Connection superuser = db.superuser(); PreparedStatement query = superuser.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = ? AND wait_event_type = 'Lock'")) {
+            query.setString(1, user);
+            try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) > 0;
+            }
+        }
+    }
+
+    @Test
+    void shouldSkipAReDeliveredEventInItsMonthsPartition() throws SQLException {
+        Instant lastMonth = Fixtures.recent(31);
+        appendContents(0, 0, Fixtures.content(tenant, "e1", lastMonth, "gpt-4o", 0, 0),
+                Fixtures.content(tenant, "e2", Fixtures.recent(0), "gpt-4o", 0, 1));
+
+        LedgerAppender.Result result = appendContents(0, 2, Fixtures.content(tenant, "e1", lastMonth, "gpt-4o", 0, 2),
+                Fixtures.content(tenant, "e3", Fixtures.recent(0), "gpt-4o", 0, 3));
+
+        assertThat(result.appended()).isEqualTo(1);
+        assertThat(result.duplicates()).isEqualTo(1);
+        assertThat(seqs()).containsExactly(1L, 2L, 3L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
+    void shouldRecogniseTheDuplicateEventConstraintOfEveryPartition() {
+        assertThat(LedgerAppender.isEventUnique("ledger_entries_event_unique")).isTrue();
+        assertThat(LedgerAppender.isEventUnique("ledger_entries_y2026m12_event_unique")).isTrue();
+        assertThat(LedgerAppender.isEventUnique("ledger_entries_default_event_unique")).isTrue();
+        assertThat(LedgerAppender.isEventUnique("ledger_entries_y2026m12_pkey")).isFalse();
+        assertThat(LedgerAppender.isEventUnique(null)).isFalse();
+    }
+
+    private ChainHeadCache staleCache() {
+        ChainHeadCache staleCache = new ChainHeadCache();
+        staleCache.put(0, tenant, new ChainHeadCache.Tracked(ChainHead.EMPTY, new ChainProgress(0, 0, null)));
+        return staleCache;
+    }
+
+    private LedgerAppender.Result appendContents(int partition, long firstOffset, EntryContent... contents)
+            throws SQLException {
+        return appender.append(writer, new SinkBatch(List.of(contents), Map.of(tp(partition), firstOffset
+                + contents.length)), cache, stored);
     }
 
     @Test

@@ -44,7 +44,24 @@ public final class Fixtures {
     }
 
     public static EntryContent content(String tenant, String eventId, String model, int partition, long offset) {
-        return new EntryContent(tenant, eventId, "k0123456789abcde", OCCURRED, OCCURRED.plusMillis(40), "openai", model,
-                1000, 200, 0, 300, 0, new BigDecimal("0.005750000"), "2025-03-01", "", "", partition, offset);
+        return content(tenant, eventId, OCCURRED, model, partition, offset);
+    }
+
+    /**
+     * An entry that occurred at {@code occurredAt}. {@link #OCCURRED} is older than the months the migrations
+     * partition, so those rows land in {@code ledger_entries_default}; use {@link #recent} to reach a monthly one.
+     */
+    public static EntryContent content(String tenant, String eventId, Instant occurredAt, String model, int partition,
+            long offset) {
+        return new EntryContent(tenant, eventId, "k0123456789abcde", occurredAt, occurredAt.plusMillis(40), "openai",
+                model, 1000, 200, 0, 300, 0, new BigDecimal("0.005750000"), "2025-03-01", "", "", partition, offset);
+    }
+
+    /**
+     * {@code daysAgo} days before now, at millisecond precision; the migrations partition every month from 35 days
+     * ago to three months ahead, and 31 days ago is always in an earlier calendar month than now.
+     */
+    public static Instant recent(int daysAgo) {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).minus(java.time.Duration.ofDays(daysAgo));
     }
 }

@@ -14,6 +14,7 @@ import io.budgetguard.ledger.checkpoint.CheckpointStore;
 import io.budgetguard.ledger.privacy.DataKeyRef;
 import io.budgetguard.ledger.privacy.PersonalDataCipher;
 import io.budgetguard.ledger.store.LedgerCopyWriter;
+import io.budgetguard.ledger.testing.Fixtures;
 import io.budgetguard.ledger.testing.LedgerDatabase;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -79,10 +80,12 @@ class LedgerDocScriptTest {
         return m.group(1);
     }
 
+    private List<LedgerEntry> entries;
+
     @BeforeEach
     void appendSignedChain() throws SQLException {
         tenant = SharedStack.unique("acme");
-        List<LedgerEntry> entries = chain(contents(new BigDecimal("0.000000001")));
+        entries = chain(contents(new BigDecimal("0.000000001")));
         try (Connection writer = db.writer()) {
             writer.setAutoCommit(false);
             LedgerCopyWriter.append(writer, entries);
@@ -184,6 +187,24 @@ class LedgerDocScriptTest {
         assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
         // every ciphertext was made again (fresh nonces), so the first signed head already differs
         assertThat(run.output()).contains("seq 2: entry_hash is not the signed head");
+    }
+
+    @Test
+    void shouldCatchASeqWrittenTwiceInAnotherMonthsPartition() throws Exception {
+        // (tenant_id, seq) is unique within a monthly partition only (D32): a writer bypassing the chain-head fence
+        // can store a second, correctly chained seq 3 in another month; the script's contiguity check names it
+        LedgerEntry fork = LedgerEntry.append(Fixtures.content(tenant, "fork", Fixtures.recent(0), "gpt-4o", 0, 99), 3,
+                entries.get(1).entryHash());
+        try (Connection superuser = db.superuser()) {
+            superuser.setAutoCommit(false);
+            LedgerCopyWriter.append(superuser, List.of(fork));
+            superuser.commit();
+        }
+
+        Run run = runScript(keysJson.toString());
+
+        assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+        assertThat(run.output()).contains("BROKEN: tenant " + tenant + " seq 3: expected seq 4");
     }
 
     @Test

@@ -230,6 +230,26 @@ class LedgerVerifierTest {
     }
 
     @Test
+    void shouldCatchASeqWrittenTwiceInDifferentMonthsPartitions() throws SQLException {
+        // A writer that bypassed the chain-head fence: its seq 3 is correctly chained after seq 2 and lands in this
+        // month's partition, where nothing refuses it (the original seq 3 is in another partition). No tampering
+        // rights needed: the writer role may INSERT.
+        LedgerEntry fork = LedgerEntry.append(Fixtures.content(tenant, "fork", Fixtures.recent(0), MODEL, 0, 99), 3,
+                written.get(1).entryHash());
+        try (Connection writer = db.writer()) {
+            writer.setAutoCommit(false);
+            LedgerCopyWriter.append(writer, List.of(fork));
+            writer.commit();
+        }
+
+        ChainBreak broken = firstBreak();
+
+        assertThat(broken.seq()).isEqualTo(3);
+        assertThat(broken.kind()).isEqualTo(ChainBreak.Kind.SEQ_GAP);
+        assertThat(broken.detail()).contains("seq 3 appears twice");
+    }
+
+    @Test
     void shouldNameTheFirstOfTwoSwappedRows() throws SQLException {
         tamper("UPDATE ledger_entries SET seq = 1000" + where(3),
                 "UPDATE ledger_entries SET seq = 3" + where(4),
