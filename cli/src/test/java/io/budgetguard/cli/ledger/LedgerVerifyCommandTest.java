@@ -162,7 +162,15 @@ class LedgerVerifyCommandTest {
                     "UPDATE ledger_entries SET seq = 1000 WHERE tenant_id = $T AND seq = 3",
                     "UPDATE ledger_entries SET seq = 3 WHERE tenant_id = $T AND seq = 4",
                     "UPDATE ledger_entries SET seq = 4 WHERE tenant_id = $T AND seq = 1000"},
-                        "seq 3 (event evt-4): PREV_HASH_MISMATCH"));
+                        "seq 3 (event evt-4): PREV_HASH_MISMATCH"),
+                // no tampering rights needed: the writer may INSERT, and (tenant_id, seq) is unique per month (D32)
+                Arguments.of("a seq written twice, in this month's partition", new String[] {
+                    "INSERT INTO ledger_entries SELECT tenant_id, 4, 'fork', api_key_id, date_trunc('milliseconds', "
+                            + "now()), received_at, recorded_at, provider, model, input_tokens, cached_input_tokens, "
+                            + "cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, price_version, "
+                            + "end_user_ct, metadata_ct, source_partition, source_offset, prev_hash, entry_hash "
+                            + "FROM ledger_entries WHERE tenant_id = $T AND seq = 4"},
+                        "seq 4 (event fork): SEQ_GAP"));
     }
 
     @ParameterizedTest(name = "{0}")

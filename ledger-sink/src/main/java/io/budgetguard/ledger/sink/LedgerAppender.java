@@ -107,8 +107,8 @@ final class LedgerAppender {
     private record Written(Result result, Map<String, PartitionChain> newChains, AuditAppender.Appended audited) {}
 
     /**
-     * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id) index is the only
-     * duplicate check, and a violation sends the batch back for a second pass that looks every event up first.
+     * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id, occurred_at) index (one
+     * per monthly partition, D32) is the only duplicate check, and a violation sends the batch back for a second pass that looks every event up first.
      * Looking up 2000 events costs about as much as chaining them, for a case that almost never happens.
      */
     private Written write(Connection connection, SinkBatch batch, ChainHeadCache cache,
@@ -134,7 +134,7 @@ final class LedgerAppender {
         LedgerCopyWriter.Stream copy = null;
         try {
             for (EntryContent content : batch.contents()) {
-                EventKey key = new EventKey(content.tenantId(), content.eventId());
+                EventKey key = EventKey.of(content);
                 if (recorded.contains(key) || !seen.add(key)) {
                     duplicates++;
                     continue;
@@ -212,7 +212,7 @@ final class LedgerAppender {
     private static List<EventKey> distinctKeys(SinkBatch batch) {
         Set<EventKey> keys = new LinkedHashSet<>();
         for (EntryContent content : batch.contents()) {
-            keys.add(new EventKey(content.tenantId(), content.eventId()));
+            keys.add(EventKey.of(content));
         }
         return new ArrayList<>(keys);
     }

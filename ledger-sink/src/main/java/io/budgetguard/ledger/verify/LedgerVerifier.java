@@ -62,21 +62,25 @@ public final class LedgerVerifier {
 
     /** The two kinds of chains: their table, how a row is read, and how its checkpoints are named. */
     private enum Kind {
-        LEDGER("SELECT " + LedgerColumns.ALL + " FROM ledger_entries", row -> {
+        // a seq can appear twice in ledger_entries (in two monthly partitions, D32): occurred_at orders such rows the
+        // same way on every run, and is the last column of the partitions' (tenant_id, seq, occurred_at) key
+        LEDGER("SELECT " + LedgerColumns.ALL + " FROM ledger_entries", ", occurred_at", row -> {
             LedgerEntry e = LedgerEntryRows.read(row);
             return new ChainRow(e.tenantId(), e.seq(), e.eventId(), e.prevHash(), e.entryHash(),
                     EntryHasher.expectedHash(e));
         }),
-        AUDIT("SELECT " + AuditEntryRows.COLUMNS + " FROM audit_log", row -> {
+        AUDIT("SELECT " + AuditEntryRows.COLUMNS + " FROM audit_log", "", row -> {
             AuditEntry e = AuditEntryRows.read(row);
             return new ChainRow(e.tenantId(), e.seq(), e.label(), e.prevHash(), e.entryHash(), e.expectedHash());
         });
 
         final String select;
+        final String orderAfterSeq;
         final RowReader reader;
 
-        Kind(String select, RowReader reader) {
+        Kind(String select, String orderAfterSeq, RowReader reader) {
             this.select = select;
+            this.orderAfterSeq = orderAfterSeq;
             this.reader = reader;
         }
 
@@ -157,7 +161,7 @@ public final class LedgerVerifier {
 
     private List<TenantChain> walk(Kind kind, Optional<String> tenant) throws SQLException {
         List<TenantChain> chains = new ArrayList<>();
-        String sql = kind.select + (tenant.isPresent() ? " WHERE tenant_id = ?" : "") + " ORDER BY tenant_id, seq";
+        String sql = kind.select + (tenant.isPresent() ? " WHERE tenant_id = ?" : "") + " ORDER BY tenant_id, seq" + kind.orderAfterSeq;
         try (PreparedStatement query = connection.prepareStatement(sql)) {
             query.setFetchSize(FETCH_SIZE);
             if (tenant.isPresent()) {

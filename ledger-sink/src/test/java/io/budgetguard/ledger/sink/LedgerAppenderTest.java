@@ -301,6 +301,22 @@ class LedgerAppenderTest {
     }
 
     @Test
+    void shouldHoldAnEventIdAgainOnlyWithAnotherOccurredAt() throws SQLException {
+        // D32: the ledger's idempotency key is (tenant_id, event_id, occurred_at); the same id at another time is
+        // another event to the ledger (metering's dedup refuses it within its horizon), in both passes of a batch
+        Instant lastMonth = Fixtures.recent(31);
+        appendContents(0, 0, Fixtures.content(tenant, "e1", lastMonth, "gpt-4o", 0, 0));
+
+        LedgerAppender.Result result = appendContents(0, 1, Fixtures.content(tenant, "e1", Fixtures.recent(0), "gpt-4o",
+                0, 1), Fixtures.content(tenant, "e1", lastMonth, "gpt-4o", 0, 2));
+
+        assertThat(result.appended()).isEqualTo(1);
+        assertThat(result.duplicates()).isEqualTo(1);
+        assertThat(seqs()).containsExactly(1L, 2L);
+        assertThat(verify().ok()).isTrue();
+    }
+
+    @Test
     void shouldRecogniseTheDuplicateEventConstraintOfEveryPartition() {
         assertThat(LedgerAppender.isEventUnique("ledger_entries_event_unique")).isTrue();
         assertThat(LedgerAppender.isEventUnique("ledger_entries_y2026m12_event_unique")).isTrue();
