@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.postgresql.util.PSQLException;
@@ -107,8 +108,9 @@ final class LedgerAppender {
     private record Written(Result result, Map<String, PartitionChain> newChains, AuditAppender.Appended audited) {}
 
     /**
-     * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id, occurred_at) index (one
-     * per monthly partition, D32) is the only duplicate check, and a violation sends the batch back for a second pass that looks every event up first.
+     * {@code lookUpRecorded = false} is the fast path: the ledger's unique (tenant_id, event_id, occurred_at) index
+     * (one per monthly partition, D32) is the only duplicate check, and a violation sends the batch back for a second
+     * pass that looks every event up first.
      * Looking up 2000 events costs about as much as chaining them, for a case that almost never happens.
      */
     private Written write(Connection connection, SinkBatch batch, ChainHeadCache cache,
@@ -169,7 +171,8 @@ final class LedgerAppender {
             }
             throw e;
         }
-        Map<String, ChainFence.Move> moves = new HashMap<>();
+        // in tenant order, so that two writers racing on the same chains take their row locks in the same order
+        Map<String, ChainFence.Move> moves = new TreeMap<>();
         appended.keySet().forEach(tenant -> moves.put(tenant,
                 new ChainFence.Move(before.get(tenant).head(), heads.get(tenant))));
         ChainFence.advance(connection, moves);

@@ -219,6 +219,30 @@ class LedgerSinkServiceTest {
     }
 
     @Test
+    void shouldCreateTheComingMonthsPartitionsWhenItStarts() throws Exception {
+        java.time.YearMonth month = java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+                .plusMonths(io.budgetguard.ledger.store.LedgerPartitions.MONTHS_AHEAD);
+        String furthest = String.format("ledger_entries_y%04dm%02d", month.getYear(), month.getMonthValue());
+        try (Connection owner = db.superuser(); PreparedStatement drop = owner.prepareStatement(
+                "DROP TABLE " + furthest)) {
+            drop.execute(); // empty, months ahead: as if the migration had run a month ago
+        }
+
+        startSink();
+
+        await().atMost(TIMEOUT).until(() -> {
+            try (Connection owner = db.superuser(); PreparedStatement query = owner.prepareStatement(
+                    "SELECT to_regclass(?) IS NOT NULL")) {
+                query.setString(1, furthest);
+                try (ResultSet rows = query.executeQuery()) {
+                    rows.next();
+                    return rows.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    @Test
     void shouldAppendEveryRecordOnceAsAValidChainAndStoreTheOffsets() throws Exception {
         produce("evt", 200);
 
