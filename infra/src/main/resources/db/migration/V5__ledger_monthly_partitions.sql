@@ -181,7 +181,7 @@ $$;
 -- sink (as budgetguard_writer, which may only EXECUTE this) calls it at start-up and hourly; it runs as the owner of
 -- the schema (SECURITY DEFINER) because only the owner may create partitions. Idempotent and cheap when nothing is
 -- missing (one catalog probe per month). lock_timeout: creating a partition locks ledger_entries briefly; a sink
--- must not queue every reader behind it while a long query runs — it retries an hour later, months ahead.
+-- must not queue every reader behind it while a long query runs — it retries a minute later, months ahead.
 CREATE FUNCTION budgetguard_ensure_ledger_partitions(months_ahead integer) RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER SET TimeZone = 'UTC' SET lock_timeout = '5s' AS
 $$

@@ -320,6 +320,33 @@ class LedgerSchemaTest {
     }
 
     @Test
+    void shouldLeaveAMonthInTheDefaultPartitionOnceItHoldsRowsOfThatMonth() throws SQLException {
+        String far = month(20);
+        Instant inFarMonth = YearMonth.now(ZoneOffset.UTC).plusMonths(20).atDay(2).atStartOfDay(ZoneOffset.UTC)
+                .toInstant();
+        try (Connection owner = db.superuser()) {
+            owner.setAutoCommit(false);
+            LedgerCopyWriter.append(owner, List.of(ChainHead.EMPTY.append(
+                    Fixtures.content("far-ahead", "far", inFarMonth, "gpt-4o", 0, 0))));
+            owner.commit();
+            owner.setAutoCommit(true);
+
+            try (Statement sql = owner.createStatement();
+                    ResultSet created = sql.executeQuery("SELECT budgetguard_create_ledger_partition('"
+                            + inFarMonth.toString().replace('T', ' ').replace("Z", "") + "')")) {
+                created.next();
+                assertThat(created.getBoolean(1)).isFalse();
+                java.sql.SQLWarning warning = sql.getWarnings();
+                assertThat(warning == null ? "no warning" : warning.getMessage()).contains("Partition " + far + " not created: "
+                        + "ledger_entries_default holds rows of that month");
+            }
+            assertThat(partitions()).doesNotContain(far);
+            assertThat(single(owner, "SELECT tableoid::regclass FROM ledger_entries WHERE tenant_id = 'far-ahead'"))
+                    .isEqualTo("ledger_entries_default");
+        }
+    }
+
+    @Test
     void shouldLetOnlyTheWriterMoveAChainHeadAndOnlyForward() throws SQLException {
         try (Connection writer = db.writer(); Connection reader = db.reader(); Connection owner = db.superuser()) {
             execute(writer, "INSERT INTO ledger_chain_heads VALUES ('heads', 1, '\\x" + "00".repeat(32) + "')");
