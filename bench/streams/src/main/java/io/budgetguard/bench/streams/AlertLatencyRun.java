@@ -8,6 +8,7 @@ import io.budgetguard.schemas.topics.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,31 @@ final class AlertLatencyRun {
 
     private static final long TICK_MICROS = 5_000;
 
-    record Result(int alerts, long p50Millis, long p99Millis, long maxMillis, double sentPerSecond) {}
+    record Result(int alerts, long p50Millis, long p99Millis, long maxMillis, double sentPerSecond,
+            Breakdown toEmitted, Breakdown emittedToRead, List<Long> worstPerSecond) {}
+
+    /**
+     * Percentiles of one leg of the latency: {@code toEmitted} from the event's {@code occurred_at} to the alert's
+     * {@code emitted_at} (the stream thread's clock when it processed the event: the producer's linger, the broker, the
+     * stream thread's poll and the work queued before the event), {@code emittedToRead} from there to the alert's
+     * arrival at the {@code read_committed} consumer (the rest of the transaction, its commit, the markers and the
+     * consumer's fetch).
+     */
+    record Breakdown(long p50Millis, long p99Millis, long maxMillis) {
+        static Breakdown of(long[] values) {
+            long[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return new Breakdown(percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1]);
+        }
+
+        @Override
+        public String toString() {
+            return "p50 " + p50Millis + " ms, p99 " + p99Millis + " ms, max " + maxMillis + " ms";
+        }
+    }
+
+    /** One alert as read: when its event occurred, when the alert was emitted, when it was read (epoch millis). */
+    private record Seen(long occurred, long emitted, long arrived) {}
 
     private AlertLatencyRun() {}
 
@@ -40,7 +65,7 @@ final class AlertLatencyRun {
             SampleData data, List<String> tenants, int rate, int seconds) throws InterruptedException {
         AvroSerde<UsageEvent> events = Topics.USAGE_EVENTS.valueSerde(registry);
         AvroSerde<BudgetAlert> alertSerde = Topics.BUDGET_ALERTS.valueSerde(registry);
-        List<Long> latencies = new ArrayList<>();
+        List<Seen> latencies = new ArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -59,7 +84,8 @@ final class AlertLatencyRun {
                     if (record.key() != null && record.key().startsWith("lat-")) {
                         BudgetAlert alert = alertSerde.deserialize(record.topic(), record.value());
                         synchronized (latencies) {
-                            latencies.add(arrived - alert.getEventOccurredAt().toEpochMilli());
+                            latencies.add(new Seen(alert.getEventOccurredAt().toEpochMilli(),
+                                    alert.getEmittedAt().toEpochMilli(), arrived));
                         }
                     }
                 }
@@ -94,15 +120,36 @@ final class AlertLatencyRun {
         stop.set(true);
         reader.join();
 
-        long[] sorted;
+        List<Seen> seen;
         synchronized (latencies) {
-            sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            seen = List.copyOf(latencies);
         }
-        if (sorted.length == 0) {
+        if (seen.isEmpty()) {
             throw new IllegalStateException("no alert arrived during the latency phase");
         }
+        String dump = System.getProperty("bench.latencyDump");
+        if (dump != null) {
+            // one line per alert (occurred, emitted, arrived; epoch millis), for a timeline of the phase
+            try {
+                java.nio.file.Files.write(java.nio.file.Path.of(dump), seen.stream()
+                        .map(s -> s.occurred() + "," + s.emitted() + "," + s.arrived()).toList());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        long[] sorted = seen.stream().mapToLong(s -> s.arrived() - s.occurred()).sorted().toArray();
+        long firstSecond = seen.stream().mapToLong(Seen::occurred).min().orElseThrow() / 1000;
+        long lastSecond = seen.stream().mapToLong(Seen::occurred).max().orElseThrow() / 1000;
+        long[] worst = new long[(int) (lastSecond - firstSecond + 1)];
+        for (Seen s : seen) {
+            int second = (int) (s.occurred() / 1000 - firstSecond);
+            worst[second] = Math.max(worst[second], s.arrived() - s.occurred());
+        }
         return new Result(sorted.length, percentile(sorted, 50), percentile(sorted, 99), sorted[sorted.length - 1],
-                sentPerSecond);
+                sentPerSecond,
+                Breakdown.of(seen.stream().mapToLong(s -> s.emitted() - s.occurred()).toArray()),
+                Breakdown.of(seen.stream().mapToLong(s -> s.arrived() - s.emitted()).toArray()),
+                Arrays.stream(worst).boxed().toList());
     }
 
     /** Every latency event costs the same: 1 000 input tokens of the first catalog model. */

@@ -12,9 +12,10 @@ package io.budgetguard.bench.streams;
  *                       are crossed evenly over the phase
  * @param commitIntervalMs {@code commit.interval.ms} of both topologies (default: the service's, 100 ms)
  * @param rounds         measured rounds; each runs the pass-through, then the metering topology, on fresh applications
+ * @param restore        finish with the restore of the last metering application from its changelogs (~45 s)
  */
 record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, int latencySeconds, int latencyTenants,
-        int commitIntervalMs, int rounds) {
+        int commitIntervalMs, int rounds, boolean restore) {
 
     static BenchSettings fromSystemProperties() {
         return new BenchSettings(
@@ -25,6 +26,7 @@ record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, i
                 Integer.getInteger("bench.latencySeconds", 20),
                 Integer.getInteger("bench.latencyTenants", 500),
                 Integer.getInteger("bench.commitIntervalMs", 100),
-                Integer.getInteger("bench.rounds", 3));
+                Integer.getInteger("bench.rounds", 3),
+                Boolean.parseBoolean(System.getProperty("bench.restore", "true")));
     }
 }

@@ -130,6 +130,10 @@ public final class StreamsBenchmark {
                 LOG.info("Alert latency at {} events/s sent: {} alerts, p50 {} ms, p99 {} ms, max {} ms",
                         Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(),
                         latency.p99Millis(), latency.maxMillis());
+                LOG.info("Alert latency legs: event to emitted {}; emitted to read (commit, markers, fetch) {}",
+                        latency.toEmitted(), latency.emittedToRead());
+                LOG.info("Alert latency: worst (ms) of the alerts whose events occurred in each second: {}",
+                        latency.worstPerSecond());
                 long latencyEvents = (long) settings.latencyRate() * settings.latencySeconds();
                 metering.close();
 
@@ -139,12 +143,17 @@ public final class StreamsBenchmark {
                         footprint.entries(), footprint.sstBytes(), format(footprint.sstBytesPerEntry()),
                         footprint.otherFileBytes(), footprint.changelogBytes(),
                         format(footprint.changelogBytesPerEntry()));
-                RestoreRun.Result restored = RestoreRun.restore(MeteringTopology.build(MeteringSerdes.using(registry),
-                        tuning), base.withApplicationId(lastApplication), stateDir.resolve(lastApplication));
-                Duration restore = restored.elapsed();
-                LOG.info("Restore of every store of {} from its changelogs (local state deleted): {} records in {} ms "
-                        + "({} records/s)", lastApplication, restored.records(), restore.toMillis(),
-                        Math.round(restored.records() / (restore.toNanos() / 1e9)));
+                long restoreMillis = -1;
+                if (settings.restore()) {
+                    RestoreRun.Result restored = RestoreRun.restore(MeteringTopology.build(
+                            MeteringSerdes.using(registry), tuning), base.withApplicationId(lastApplication),
+                            stateDir.resolve(lastApplication));
+                    Duration restore = restored.elapsed();
+                    restoreMillis = restore.toMillis();
+                    LOG.info("Restore of every store of {} from its changelogs (local state deleted): {} records in {} "
+                            + "ms ({} records/s)", lastApplication, restored.records(), restoreMillis,
+                            Math.round(restored.records() / (restore.toNanos() / 1e9)));
+                }
 
                 double pricedEps = median(meterings.stream().map(Measured::eventsPerSecond).toList());
                 double passThroughEps = median(passThroughs.stream().map(Measured::eventsPerSecond).toList());
@@ -154,7 +163,7 @@ public final class StreamsBenchmark {
                         StreamsBenchmark::format2).toList(), cpuRatios.stream().map(StreamsBenchmark::format2).toList());
                 System.out.printf(Locale.ROOT, "dedup_sst_bytes_per_id=%s dedup_changelog_bytes_per_id=%s "
                                 + "restore_ms=%d%n", format(footprint.sstBytesPerEntry()),
-                        format(footprint.changelogBytesPerEntry()), restore.toMillis());
+                        format(footprint.changelogBytesPerEntry()), restoreMillis);
                 System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
                                 + "alert_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f passthrough_cpu_us=%.1f%n",
                         median(ratios), Math.round(pricedEps), Math.round(passThroughEps), latency.p50Millis(),
@@ -189,6 +198,10 @@ public final class StreamsBenchmark {
     private static Measured measure(String name, Topology topology, MeteringConfig config, Admin admin,
             Map<TopicPartition, Long> end, long events) throws InterruptedException {
         Properties props = config.streamsProperties();
+        // -Dbench.streams.<Kafka Streams property>=<value> overrides the service's setting (experiments only)
+        System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.streams."))
+                .forEach(property -> props.put(property.substring("bench.streams.".length()),
+                        System.getProperty(property)));
         StreamsRun run = StreamsRun.start(topology, props);
         StreamsRun.Elapsed elapsed = run.awaitCommitted(admin, end);
         Measured measured = new Measured(run, events, elapsed);
