@@ -173,7 +173,8 @@ public final class AvroBuffer {
             throw new ArithmeticException("A decimal of " + scaled.precision() + " digits exceeds precision " + precision);
         }
         if (scaled.precision() <= 18) { // up to 18 digits always fits a long
-            writeUnscaled(scaled.unscaledValue().longValue());
+            // the same value at scale 0: its long is the unscaled value, read without unscaledValue()'s BigInteger
+            writeUnscaled(scaled.scaleByPowerOfTen(scale).longValueExact());
         } else {
             byte[] twosComplement = scaled.unscaledValue().toByteArray();
             writeLong(twosComplement.length);
