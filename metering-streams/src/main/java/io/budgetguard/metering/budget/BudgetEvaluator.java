@@ -10,8 +10,10 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
@@ -82,6 +84,14 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
     private final PeriodSums sums = new PeriodSums(MAX_CACHED_SUMS);
     private final Set<String> changedTenants = new LinkedHashSet<>();
     private final Set<PendingSnapshot> changedPeriods = new LinkedHashSet<>();
+    /**
+     * The period each budget was last marked changed for since the last emission, by identity: most events of a budget
+     * fall in the period it was last marked for, and this skips building and hashing a {@link PendingSnapshot} for them.
+     */
+    private final Map<BudgetRule, BudgetPeriod> markedPeriods = new IdentityHashMap<>();
+    /** Per period kind, the period containing the day last asked for (events cluster on a day), and that day. */
+    private final BudgetPeriod[] lastPeriods = new BudgetPeriod[PeriodKind.values().length];
+    private final long[] lastPeriodDays = new long[PeriodKind.values().length];
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, SpendTotals> spend;
     private SpendByDay.Writer spendWriter;
@@ -110,6 +120,7 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
         sums.clear();
         changedTenants.clear();
         changedPeriods.clear();
+        markedPeriods.clear();
         // What was marked in memory before a restart or a rebalance is gone: refresh everything this task knows.
         Instant now = processingTime();
         try (KeyValueIterator<String, Long> tenants = statusRefresh.all()) {
@@ -142,7 +153,7 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
             if (!rule.matches(usage)) {
                 continue;
             }
-            BudgetPeriod period = rule.periodKind().periodOfDay(day);
+            BudgetPeriod period = periodOfDay(rule.periodKind(), day);
             SpendTotals periodTotals = sumOf(rule, period);
             crossed |= alertReachedThresholds(rule, period, periodTotals, usage, now, emittedAt, record.timestamp());
             markChanged(rule, period);
@@ -151,12 +162,14 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
                 pendingSnapshots.put(pendingKey(rule, period), period.end().toEpochMilli());
             }
         }
+        // the rules' tenant id is one long-lived string whose hash is cached; the event's is decoded afresh
+        String tenantKey = tenantBudgets.isEmpty() ? tenant : tenantBudgets.get(0).tenantId();
         if (crossed) {
             // a status level changes only when a threshold is crossed: such a status goes out with the alert
-            emitStatus(tenant, tenantBudgets, now, record.timestamp());
-            changedTenants.remove(tenant);
+            emitStatus(tenantKey, tenantBudgets, now, record.timestamp());
+            changedTenants.remove(tenantKey);
         } else {
-            changedTenants.add(tenant);
+            changedTenants.add(tenantKey);
         }
     }
 
@@ -169,6 +182,7 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
         sums.clear();
         changedTenants.clear();
         changedPeriods.clear();
+        markedPeriods.clear();
     }
 
     private SpendTotals sumOf(BudgetRule rule, BudgetPeriod period) {
@@ -176,7 +190,21 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
                 () -> SpendByDay.sum(spend, rule.tenantId(), period, rule.scope()));
     }
 
+    private BudgetPeriod periodOfDay(PeriodKind kind, long day) {
+        int index = kind.ordinal();
+        BudgetPeriod period = lastPeriods[index];
+        if (period == null || lastPeriodDays[index] != day) {
+            period = kind.periodOfDay(day);
+            lastPeriods[index] = period;
+            lastPeriodDays[index] = day;
+        }
+        return period;
+    }
+
     private void markChanged(BudgetRule rule, BudgetPeriod period) {
+        if (markedPeriods.put(rule, period) == period) {
+            return; // already marked since the last emission
+        }
         changedPeriods.add(new PendingSnapshot(rule.tenantId(), rule.budgetId(), period.kind(),
                 UtcDays.of(period.start())));
     }
@@ -242,6 +270,7 @@ public final class BudgetEvaluator implements Processor<String, PricedUsage, Str
             emitSnapshot(pending, updatedAt, wallClockMillis);
         }
         changedPeriods.clear();
+        markedPeriods.clear();
         persisted.forEach(pendingSnapshots::delete);
         for (String tenant : changedTenants) {
             emitStatus(tenant, budgets.budgetsOf(tenant), now, wallClockMillis);

@@ -85,8 +85,13 @@ public final class SpendByDay {
     }
 
     static String key(String tenantId, long epochDay, String apiKeyId, String model) {
-        return new StringBuilder(32 + tenantId.length() + apiKeyId.length() + model.length())
-                .append(dayPrefix(tenantId, epochDay)).append(apiKeyId).append(SEPARATOR).append(model).toString();
+        DayCode code = dayCode(epochDay);
+        // built in one go, without the day prefix as a string of its own (one key per event)
+        return new StringBuilder(24 + tenantId.length() + apiKeyId.length() + model.length())
+                .append(code.retainUntil()).append(SEPARATOR)
+                .append(tenantId).append(SEPARATOR)
+                .append(code.day()).append(SEPARATOR)
+                .append(apiKeyId).append(SEPARATOR).append(model).toString();
     }
 
     /** Until when a day's totals must be kept: the end of its month or of its ISO week, whichever is later. */

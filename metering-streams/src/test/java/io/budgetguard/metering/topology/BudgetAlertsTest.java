@@ -15,6 +15,7 @@ import io.budgetguard.metering.testing.MeteringDriver;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.SpendSnapshot;
 import io.budgetguard.schemas.UsageEvent;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -198,6 +199,26 @@ class BudgetAlertsTest {
                 "acme/daily/2026-03-10T00:00:00Z", "acme/monthly/2026-03-01T00:00:00Z");
         assertThat(snapshots.get(0).value.getInputTokens()).isEqualTo(2000);
         assertThat(snapshots.get(0).value.getPeriodEnd()).isEqualTo(Instant.parse("2026-03-11T00:00:00Z"));
+    }
+
+    @Test
+    void shouldEmitTheFinalSnapshotOfEveryPeriodABudgetChangedInWithinOneOutputInterval() {
+        metering.budget(budget("acme", "daily", "10", "daily", List.of(50), null, null));
+        UsageEvent tenth = event("acme", "e1", MAR_10, 1000);
+        UsageEvent eleventh = event("acme", "e2", MAR_10.plus(Duration.ofDays(1)), 20);
+        UsageEvent tenthAgain = event("acme", "e3", MAR_10.plusSeconds(60), 300);
+
+        // one output interval: the same budget changes in one period, another, then the first again
+        for (UsageEvent event : List.of(tenth, eleventh, tenthAgain)) {
+            metering.sendRaw("acme", metering.encode(event), event.getReceivedAt());
+        }
+        metering.advanceWallClock(MeteringTopologyConfig.DEFAULT_OUTPUT_INTERVAL);
+
+        assertThat(metering.spendSnapshots())
+                .extracting(kv -> kv.key, kv -> kv.value.getInputTokens(), kv -> kv.value.getEventCount())
+                .containsExactlyInAnyOrder(
+                        tuple("acme/daily/2026-03-10T00:00:00Z", 1300L, 2L),
+                        tuple("acme/daily/2026-03-11T00:00:00Z", 20L, 1L));
     }
 
     @Test
