@@ -77,6 +77,8 @@ public record MeteringConfig(
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    /** The stream threads' producer linger (docs/PERFORMANCE.md, Streams, session 10). */
+    static final int PRODUCER_LINGER_MS = 10;
 
     public MeteringConfig {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -235,6 +237,9 @@ public record MeteringConfig(
                 (int) Math.max(500, Math.min(3000, sessionTimeout.toMillis() / 3)));
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
                 (int) transactionTimeout.toMillis());
+        // Kafka Streams lingers 100 ms, as long as our commit interval: a transaction's records then go out only when
+        // the commit flushes, and the stream thread waits for them while events (and alerts) queue behind it
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
         // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
         props.put("processing.exception.handler.global.enabled", true);
         return props;

@@ -75,6 +75,8 @@ class MeteringConfigTest {
         assertThat(props.get("consumer.session.timeout.ms")).isEqualTo(6000);
         assertThat(props.get("consumer.heartbeat.interval.ms")).isEqualTo(2000);
         assertThat(props.get("producer.transaction.timeout.ms")).isEqualTo(5000);
+        // not Kafka Streams' 100 ms: a commit would flush (and wait for) most of its transaction's records
+        assertThat(props.get("producer.linger.ms")).isEqualTo(10);
     }
 
     @Test
