@@ -56,23 +56,46 @@ public final class DirectRoute extends HandlerWrapper {
         try {
             handler.handle(request, response);
         } catch (ProblemException e) {
-            answer(response, e);
+            answer(request, response, e);
         } catch (RuntimeException e) {
             LOG.error("Unhandled error on {} {}", method, path, e);
             if (!response.isCommitted()) {
                 response.reset();
                 HttpServers.securityHeaders(response);
+                closeIfBodyUnread(request, response);
                 HttpServers.problem(response, Problem.of(500, "Internal Server Error",
                         "The error was logged; no details are disclosed."));
             }
         }
     }
 
-    private static void answer(HttpServletResponse response, ProblemException e) throws IOException {
+    private static void answer(HttpServletRequest request, HttpServletResponse response, ProblemException e)
+            throws IOException {
         if (response.isCommitted()) {
             return;
         }
         e.headers().forEach(response::setHeader);
+        closeIfBodyUnread(request, response);
         HttpServers.problem(response, e.problem());
+    }
+
+    /**
+     * A problem is often answered before the body was read (401, 413, 415…). Jetty then cannot reuse the connection
+     * and closes it after the answer; it says so with {@code Connection: close} only while the response is not yet
+     * committed, and a problem with its Content-Length is committed as soon as it is written. Without the header a
+     * keep-alive client sends its next request into a closing connection and never gets an answer (found by
+     * HostileInputTest's two Authorization headers on a shared connection). Javalin's path answered after the
+     * handler returned, so Jetty could still add the header there.
+     */
+    private static void closeIfBodyUnread(HttpServletRequest request, HttpServletResponse response) {
+        boolean finished;
+        try {
+            finished = request.getInputStream().isFinished();
+        } catch (IOException | IllegalStateException e) {
+            finished = false;
+        }
+        if (!finished) {
+            response.setHeader("Connection", "close");
+        }
     }
 }

@@ -121,4 +121,42 @@ class DirectRouteTest {
         assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
         assertThat(response.body()).doesNotContain("internal state").doesNotContain("IllegalStateException");
     }
+
+    @Test
+    void shouldCloseTheConnectionWhenAProblemIsAnsweredBeforeTheBodyWasRead() throws Exception {
+        behaviour = (request, response) -> {
+            throw new ProblemException(io.budgetguard.common.http.Problem.of(401, "Unauthorized", "no key"), Map.of());
+        };
+
+        // the body is announced but only partly sent: the server answers without reading it, so it cannot reuse
+        // the connection, and must say so before the client sends its next request into it
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.getURI().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("POST /v1/usage HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n{\"events\":[").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.BufferedReader answer = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(answer.readLine()).startsWith("HTTP/1.1 401");
+            java.util.List<String> headers = new java.util.ArrayList<>();
+            for (String line = answer.readLine(); line != null && !line.isEmpty(); line = answer.readLine()) {
+                headers.add(line.toLowerCase(java.util.Locale.ROOT));
+            }
+            assertThat(headers).contains("connection: close");
+        }
+    }
+
+    @Test
+    void shouldKeepTheConnectionWhenTheBodyWasRead() throws Exception {
+        behaviour = (request, response) -> {
+            request.getInputStream().readAllBytes();
+            throw new ProblemException(io.budgetguard.common.http.Problem.of(422, "Unprocessable Content", "bad"),
+                    Map.of());
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(response.headers().firstValue("Connection")).isEmpty();
+    }
 }
