@@ -79,6 +79,9 @@ public record MeteringConfig(
     public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
     /** The stream threads' producer linger (docs/PERFORMANCE.md, Streams, session 10). */
     static final int PRODUCER_LINGER_MS = 10;
+    /** The stream threads' producer retry back-off (D33): transactions v2 answers a transaction's first sends with
+     * retriable errors while the previous commit's markers are written. */
+    static final int PRODUCER_RETRY_BACKOFF_MS = 20;
 
     public MeteringConfig {
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
@@ -240,6 +243,10 @@ public record MeteringConfig(
         // Kafka Streams lingers 100 ms, as long as our commit interval: a transaction's records then go out only when
         // the commit flushes, and the stream thread waits for them while events (and alerts) queue behind it
         props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), PRODUCER_LINGER_MS);
+        // With transactions v2 the first sends of a transaction can meet CONCURRENT_TRANSACTIONS (the last commit's
+        // markers are still being written) and then OUT_OF_ORDER_SEQUENCE_NUMBER for the batches behind them; both are
+        // retried, after 100 ms by default, while the commit's flush holds the stream thread (D33)
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), PRODUCER_RETRY_BACKOFF_MS);
         // Kafka 5 default: errors in the global (control-plane) processors go through the processing handler too.
         props.put("processing.exception.handler.global.enabled", true);
         return props;

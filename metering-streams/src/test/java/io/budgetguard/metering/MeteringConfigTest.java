@@ -77,6 +77,8 @@ class MeteringConfigTest {
         assertThat(props.get("producer.transaction.timeout.ms")).isEqualTo(5000);
         // not Kafka Streams' 100 ms: a commit would flush (and wait for) most of its transaction's records
         assertThat(props.get("producer.linger.ms")).isEqualTo(10);
+        // not the producer's 100 ms: a transaction's first sends are retried while the last commit completes (D33)
+        assertThat(props.get("producer.retry.backoff.ms")).isEqualTo(20);
     }
 
     @Test
