@@ -79,6 +79,8 @@ class MeteringConfigTest {
         assertThat(props.get("producer.linger.ms")).isEqualTo(10);
         // not the producer's 100 ms: a transaction's first sends are retried while the last commit completes (D33)
         assertThat(props.get("producer.retry.backoff.ms")).isEqualTo(20);
+        // no task idling: every task reads one partition (MeteringTopologyShapeTest), D34
+        assertThat(props.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);
     }
 
     @Test
