@@ -77,7 +77,7 @@ public final class IngestServer implements AutoCloseable {
         app.unsafeConfig().jetty.modifyServer(server -> {
             // Javalin attaches its servlet context inside the innermost wrapper: statistics → POST /v1/usage → Javalin
             StatisticsHandler statistics = new StatisticsHandler();
-            statistics.setHandler(new DirectRoute("POST", "/v1/usage", usage::handle));
+            statistics.setHandler(new DirectRoute("POST", "/v1/usage", usage::handleLater));
             server.setHandler(statistics);
             server.setStopTimeout(stopTimeoutMs);
         });

@@ -112,15 +112,19 @@ public final class HttpServers {
 
     /** As {@link #problem(Context, Problem)}, on a servlet response (routes served ahead of Javalin). */
     public static void problem(HttpServletResponse response, Problem problem) throws java.io.IOException {
-        byte[] body;
-        try {
-            body = Json.MAPPER.writeValueAsBytes(problem);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            body = ("{\"status\":" + problem.status() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
+        byte[] body = problemBody(problem);
         response.setStatus(problem.status());
         response.setContentType(Problem.CONTENT_TYPE);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
+    }
+
+    /** The problem as the UTF-8 JSON body of an {@code application/problem+json} answer. */
+    public static byte[] problemBody(Problem problem) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(problem);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return ("{\"status\":" + problem.status() + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 }

@@ -5,9 +5,15 @@ import io.budgetguard.common.http.Problem;
 import io.budgetguard.common.http.ProblemException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.AsyncContext;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.HandlerWrapper;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,14 +27,28 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What Javalin did for such a request is done here: the security headers of every response, problems as
  * {@code application/problem+json} with their headers, and any other exception as a logged 500 without details.
+ *
+ * <p>A handler may answer later (D35): it returns a stage, the request leaves its Jetty thread (servlet async), and
+ * the answer is written when the stage completes, on whichever thread completes it — for {@code POST /v1/usage} the
+ * producer's I/O thread that received Kafka's acknowledgement. That write never blocks (Jetty's asynchronous
+ * {@code sendContent}): a client that does not read its answers cannot stall the thread that completed the stage.
  */
 public final class DirectRoute extends HandlerWrapper {
 
-    /** The route's work over the servlet request and response; a {@link ProblemException} answers the problem. */
+    /**
+     * The route's work over the servlet request and response; a {@link ProblemException} answers the problem.
+     * Returns {@code null} when it answered on the response itself, or the answer to come: a stage that completes
+     * with it, or exceptionally with a {@link ProblemException} (anything else is a 500). The stage must complete
+     * (the route sets no timeout of its own), and must not be completed while the completing thread holds a lock the
+     * handler needs.
+     */
     @FunctionalInterface
     public interface Handler {
-        void handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
+        CompletionStage<Answer> handle(HttpServletRequest request, HttpServletResponse response) throws IOException;
     }
+
+    /** A complete answer: status, content type, headers (beyond the security headers) and the whole body. */
+    public record Answer(int status, String contentType, Map<String, String> headers, byte[] body) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(DirectRoute.class);
 
@@ -53,10 +73,12 @@ public final class DirectRoute extends HandlerWrapper {
         }
         baseRequest.setHandled(true);
         HttpServers.securityHeaders(response);
+        CompletionStage<Answer> later;
         try {
-            handler.handle(request, response);
+            later = handler.handle(request, response);
         } catch (ProblemException e) {
             answer(request, response, e);
+            return;
         } catch (RuntimeException e) {
             LOG.error("Unhandled error on {} {}", method, path, e);
             if (!response.isCommitted()) {
@@ -66,6 +88,53 @@ public final class DirectRoute extends HandlerWrapper {
                 HttpServers.problem(response, Problem.of(500, "Internal Server Error",
                         "The error was logged; no details are disclosed."));
             }
+            return;
+        }
+        if (later != null) {
+            // the container's own async timeout would answer by itself: the stage carries the deadline instead
+            AsyncContext async = request.startAsync();
+            async.setTimeout(0);
+            org.eclipse.jetty.server.Response jettyResponse = baseRequest.getResponse();
+            later.whenComplete((answer, failure) -> finish(jettyResponse, async, answer, failure));
+        }
+    }
+
+    /**
+     * Writes the answer the stage completed with, without blocking, and ends the request once it is written (or the
+     * write failed: the connection is then gone).
+     */
+    private void finish(org.eclipse.jetty.server.Response response, AsyncContext async, Answer answer,
+            Throwable failure) {
+        try {
+            byte[] body;
+            if (failure == null) {
+                response.setStatus(answer.status());
+                response.setContentType(answer.contentType());
+                answer.headers().forEach(response::setHeader);
+                body = answer.body();
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                Problem problem;
+                if (cause instanceof ProblemException e) {
+                    e.headers().forEach(response::setHeader);
+                    problem = e.problem();
+                } else {
+                    LOG.error("Unhandled error on {} {}", method, path, cause);
+                    problem = Problem.of(500, "Internal Server Error", "The error was logged; no details are disclosed.");
+                }
+                response.setStatus(problem.status());
+                response.setContentType(Problem.CONTENT_TYPE);
+                body = HttpServers.problemBody(problem);
+            }
+            response.setContentLength(body.length);
+            response.getHttpOutput().sendContent(ByteBuffer.wrap(body), Callback.from(async::complete, written -> {
+                LOG.debug("Answer to {} {} not written: {}", method, path, written.toString());
+                async.complete();
+            }));
+        } catch (RuntimeException e) {
+            LOG.error("Cannot answer {} {}", method, path, e);
+            async.complete();
         }
     }
 

@@ -157,6 +157,26 @@ public final class UsagePublisher {
      * Confluent-framed {@code UsageEvent} records with {@link #schemaId()}.
      */
     public void publishEncoded(String tenantId, List<byte[]> values, long startedNanos) {
+        CompletableFuture<Void> acknowledged = publishEncodedAsync(tenantId, values, startedNanos);
+        try {
+            acknowledged.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof ProblemException problem ? problem : unavailable();
+        }
+    }
+
+    /**
+     * As {@link #publishEncoded}, without waiting: sends every event and returns a stage that completes when Kafka
+     * acknowledged every one of them, and exceptionally with a 503 {@link ProblemException} when a send or an
+     * acknowledgement failed or at the deadline ({@code timeout} after {@code startedNanos}), whichever comes first.
+     * What is known before anything is sent (the buffer is nearly full, sends block past the deadline) is thrown at
+     * once, as by {@link #publishEncoded}. The stage completes on the producer's I/O thread (acknowledgements) or on
+     * {@link CompletableFuture}'s delay thread (the deadline): what depends on it must not block.
+     */
+    public CompletableFuture<Void> publishEncodedAsync(String tenantId, List<byte[]> values, long startedNanos) {
         long deadline = startedNanos + timeout.toNanos();
         boolean small = values.size() <= SMALL_REQUEST_MAX_EVENTS;
         Producer<String, byte[]> producer = small ? smallProducer : this.producer;
@@ -186,22 +206,35 @@ public final class UsagePublisher {
             warning.warn("Cannot send usage events to " + topic + ": " + e);
             throw unavailable();
         }
-        try {
-            acks.done.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable();
-        } catch (ExecutionException e) {
-            warning.warn("Kafka refused usage events for " + topic + ": " + e.getCause());
-            throw unavailable();
-        } catch (TimeoutException e) {
-            warning.warn("Kafka did not acknowledge " + acks.remaining.get() + " usage event(s) within "
-                    + timeout.toMillis() + " ms");
-            throw unavailable();
-        }
+        // the deadline is the request's, not delivery.timeout.ms (counted from each send, and at least 2 s + linger);
+        // no timer when every acknowledgement came during the sends (a MockProducer, a send that failed at once)
+        CompletableFuture<Void> watched = acks.done.isDone() ? acks.done
+                : acks.done.orTimeout(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        watched.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                answered.complete(null);
+            } else {
+                answered.completeExceptionally(refusal(failure, acks));
+            }
+        });
+        return answered;
     }
 
-    private static RuntimeException unavailable() {
+    /** The 503 for a failed or late acknowledgement, logged (throttled) with the reason. */
+    private ProblemException refusal(Throwable failure, Acks acks) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof TimeoutException) {
+            warning.warn("Kafka did not acknowledge " + acks.remaining.get() + " usage event(s) within "
+                    + timeout.toMillis() + " ms");
+        } else {
+            warning.warn("Kafka refused usage events for " + topic + ": " + cause);
+        }
+        return unavailable();
+    }
+
+    private static ProblemException unavailable() {
         return Problems.unavailable("Kafka did not acknowledge every event; retry the whole request with the same "
                 + "event_ids (duplicates are removed downstream)");
     }

@@ -1,6 +1,7 @@
 package io.budgetguard.ingest.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.budgetguard.common.http.ProblemException;
 import io.budgetguard.common.json.Json;
@@ -9,7 +10,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Server;
@@ -24,6 +30,8 @@ class DirectRouteTest {
     private static final String[] SECURITY_HEADERS = {"X-Content-Type-Options", "X-Frame-Options", "Cache-Control",
             "Referrer-Policy", "Content-Security-Policy"};
 
+    private static final int REQUEST_THREADS = 6;
+
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicInteger fallbackCalls = new AtomicInteger();
     private volatile DirectRoute.Handler behaviour;
@@ -31,8 +39,10 @@ class DirectRouteTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new Server();
-        ServerConnector connector = new ServerConnector(server);
+        // few threads, so that a route that held one per request waiting for its answer could not serve
+        // shouldAnswerLaterWithoutHoldingARequestThreadMeanwhile's requests all at once
+        server = new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(REQUEST_THREADS + 4, 2));
+        ServerConnector connector = new ServerConnector(server, 1, 1);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -65,6 +75,7 @@ class DirectRouteTest {
         behaviour = (request, response) -> {
             response.setStatus(202);
             response.getOutputStream().write("{\"accepted\":1}".getBytes(StandardCharsets.US_ASCII));
+            return null;
         };
 
         HttpResponse<String> response = send("POST", "/v1/usage");
@@ -79,7 +90,10 @@ class DirectRouteTest {
 
     @Test
     void shouldLeaveEveryOtherRequestToTheNextHandler() throws Exception {
-        behaviour = (request, response) -> response.setStatus(202);
+        behaviour = (request, response) -> {
+            response.setStatus(202);
+            return null;
+        };
 
         assertThat(send("GET", "/v1/usage").statusCode()).isEqualTo(418);
         assertThat(send("POST", "/v1/usage/").statusCode()).isEqualTo(418);
@@ -158,5 +172,97 @@ class DirectRouteTest {
 
         assertThat(response.statusCode()).isEqualTo(422);
         assertThat(response.headers().firstValue("Connection")).isEmpty();
+    }
+
+    private static DirectRoute.Answer accepted() {
+        return new DirectRoute.Answer(202, "application/json", Map.of("X-Budget-Status", "ok"),
+                "{\"accepted\":1}".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void shouldAnswerLaterWithoutHoldingARequestThreadMeanwhile() throws Exception {
+        java.util.Queue<CompletableFuture<DirectRoute.Answer>> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        behaviour = (request, response) -> {
+            request.getInputStream().readAllBytes();
+            CompletableFuture<DirectRoute.Answer> later = new CompletableFuture<>();
+            pending.add(later);
+            return later;
+        };
+        int requests = 4 * REQUEST_THREADS;
+
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            responses.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getURI().getPort()
+                    + "/v1/usage")).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        // every request reached the handler while none was answered: their threads went back to the pool
+        await().atMost(Duration.ofSeconds(10)).until(() -> pending.size() == requests);
+        assertThat(responses).noneMatch(CompletableFuture::isDone);
+        Thread completer = new Thread(() -> pending.forEach(later -> later.complete(accepted())), "not-a-jetty-thread");
+        completer.start();
+
+        for (CompletableFuture<HttpResponse<String>> future : responses) {
+            HttpResponse<String> response = future.get(10, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(response.body()).isEqualTo("{\"accepted\":1}");
+            assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+            assertThat(response.headers().firstValue("X-Budget-Status")).contains("ok");
+            for (String header : SECURITY_HEADERS) {
+                assertThat(response.headers().firstValue(header)).as(header).isPresent();
+            }
+        }
+    }
+
+    @Test
+    void shouldAnswerAnAnswerReadyBeforeTheHandlerReturnedAndKeepTheConnection() throws Exception {
+        behaviour = (request, response) -> {
+            request.getInputStream().readAllBytes();
+            return CompletableFuture.completedFuture(accepted());
+        };
+
+        // one client, one after the other: the second request reuses the first's connection
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = send("POST", "/v1/usage");
+            assertThat(response.statusCode()).isEqualTo(202);
+            assertThat(response.body()).isEqualTo("{\"accepted\":1}");
+            assertThat(response.headers().firstValue("Connection")).isEmpty();
+        }
+    }
+
+    @Test
+    void shouldAnswerAStageFailedWithAProblemAsProblemJsonWithItsHeaders() throws Exception {
+        behaviour = (request, response) -> {
+            request.getInputStream().readAllBytes();
+            CompletableFuture<DirectRoute.Answer> later = new CompletableFuture<>();
+            new Thread(() -> later.completeExceptionally(new ProblemException(io.budgetguard.common.http.Problem.of(503,
+                    "Service Unavailable", "no acknowledgement"), Map.of("Retry-After", "1")))).start();
+            return later;
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("Retry-After")).contains("1");
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(Json.MAPPER.readTree(response.body()).path("detail").asText()).isEqualTo("no acknowledgement");
+    }
+
+    @Test
+    void shouldAnswerAStageFailedOtherwiseWith500WithoutDetails() throws Exception {
+        behaviour = (request, response) -> {
+            request.getInputStream().readAllBytes();
+            return CompletableFuture.supplyAsync(() -> {
+                throw new IllegalStateException("internal state, not for clients");
+            });
+        };
+
+        HttpResponse<String> response = send("POST", "/v1/usage");
+
+        assertThat(response.statusCode()).isEqualTo(500);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
+        assertThat(response.body()).doesNotContain("internal state").doesNotContain("IllegalStateException");
     }
 }

@@ -2,6 +2,7 @@ package io.budgetguard.ingest.usage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import io.budgetguard.common.http.ProblemException;
 import io.budgetguard.schemas.UsageEvent;
@@ -10,6 +11,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.Metric;
@@ -151,5 +154,63 @@ class UsagePublisherTest {
         rest.put("compression.type", "lz4");
         rest.put("client.id", "ingest");
         assertThat(rest).isEqualTo(batching);
+    }
+
+    private static List<byte[]> encoded(UsagePublisher publisher, String... ids) {
+        return java.util.Arrays.stream(ids).map(id -> UsageEventEncoder.encode(publisher.schemaId(), event(id))).toList();
+    }
+
+    @Test
+    void shouldCompleteTheStageOnlyOnceEveryEventIsAcknowledged() {
+        MockProducer<String, byte[]> producer = producerWithBuffer(false);
+        UsagePublisher publisher = new UsagePublisher(producer, new InMemorySchemaRegistry(), Duration.ofSeconds(5));
+
+        CompletableFuture<Void> acknowledged = publisher.publishEncodedAsync("acme", encoded(publisher, "a", "b"),
+                System.nanoTime());
+
+        assertThat(producer.history()).hasSize(2);
+        assertThat(acknowledged).isNotDone();
+        producer.completeNext();
+        assertThat(acknowledged).isNotDone();
+        producer.completeNext();
+        assertThat(acknowledged).isCompleted();
+    }
+
+    @Test
+    void shouldFailTheStageWith503WhenKafkaRefusesAnEvent() {
+        MockProducer<String, byte[]> producer = producerWithBuffer(false);
+        UsagePublisher publisher = new UsagePublisher(producer, new InMemorySchemaRegistry(), Duration.ofSeconds(5));
+
+        CompletableFuture<Void> acknowledged = publisher.publishEncodedAsync("acme", encoded(publisher, "a", "b"),
+                System.nanoTime());
+        producer.completeNext();
+        producer.errorNext(new org.apache.kafka.common.errors.NotEnoughReplicasException("isr"));
+
+        assertThat(acknowledged).isCompletedExceptionally();
+        ProblemException refused = catchThrowableOfType(ProblemException.class, () -> {
+            try {
+                acknowledged.join();
+            } catch (CompletionException e) {
+                throw e.getCause();
+            }
+        });
+        assertThat(refused.problem().status()).isEqualTo(503);
+        assertThat(refused.headers()).containsKey("Retry-After");
+    }
+
+    @Test
+    void shouldFailTheStageWith503AtTheRequestsDeadlineWhenAcknowledgementsAreMissing() {
+        MockProducer<String, byte[]> producer = producerWithBuffer(false);
+        UsagePublisher publisher = new UsagePublisher(producer, new InMemorySchemaRegistry(), Duration.ofSeconds(1));
+        long received = System.nanoTime() - Duration.ofMillis(300).toNanos(); // the request arrived 300 ms ago
+
+        CompletableFuture<Void> acknowledged = publisher.publishEncodedAsync("acme", encoded(publisher, "a"), received);
+        await().atMost(Duration.ofSeconds(3)).until(acknowledged::isDone);
+        Duration took = Duration.ofNanos(System.nanoTime() - received);
+
+        assertThat(acknowledged).isCompletedExceptionally();
+        assertThat(took).isBetween(Duration.ofMillis(950), Duration.ofMillis(1500));
+        producer.completeNext(); // a late acknowledgement changes nothing
+        assertThat(acknowledged).isCompletedExceptionally();
     }
 }
