@@ -92,7 +92,8 @@ public final class UsageHandler implements Handler {
                 publisher.schemaId()).readEncoded(body, 0, body.length);
         int count = events.size();
         gate.rateLimiter().admitEvents(tenantId, count);
-        return publisher.publishEncodedAsync(tenantId, events, received).thenApply(acknowledged -> accepted(tenantId, count));
+        return publisher.publishEncodedAsync(tenantId, events, received)
+                .thenApply(acknowledged -> accepted(tenantId, count));
     }
 
     private DirectRoute.Answer accepted(String tenantId, int count) {
