@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -66,6 +67,7 @@ final class AlertLatencyRun {
         AvroSerde<UsageEvent> events = Topics.USAGE_EVENTS.valueSerde(registry);
         AvroSerde<BudgetAlert> alertSerde = Topics.BUDGET_ALERTS.valueSerde(registry);
         List<Seen> latencies = new ArrayList<>();
+        Set<String> phaseTenants = Set.copyOf(tenants);
         AtomicBoolean stop = new AtomicBoolean();
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -81,7 +83,8 @@ final class AlertLatencyRun {
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
                     long arrived = System.currentTimeMillis();
-                    if (record.key() != null && record.key().startsWith("lat-")) {
+                    // only this phase's tenants: a previous phase's late alerts must not count here
+                    if (record.key() != null && phaseTenants.contains(record.key())) {
                         BudgetAlert alert = alertSerde.deserialize(record.topic(), record.value());
                         synchronized (latencies) {
                             latencies.add(new Seen(alert.getEventOccurredAt().toEpochMilli(),
