@@ -58,7 +58,7 @@ final class AlertLatencyRun {
     }
 
     /** One alert as read: when its event occurred, when the alert was emitted, when it was read (epoch millis). */
-    private record Seen(long occurred, long emitted, long arrived) {}
+    private record Seen(long occurred, long emitted, long arrived, int partition) {}
 
     private AlertLatencyRun() {}
 
@@ -88,7 +88,7 @@ final class AlertLatencyRun {
                         BudgetAlert alert = alertSerde.deserialize(record.topic(), record.value());
                         synchronized (latencies) {
                             latencies.add(new Seen(alert.getEventOccurredAt().toEpochMilli(),
-                                    alert.getEmittedAt().toEpochMilli(), arrived));
+                                    alert.getEmittedAt().toEpochMilli(), arrived, record.partition()));
                         }
                     }
                 }
@@ -96,6 +96,7 @@ final class AlertLatencyRun {
             consumer.close();
         }, "alert-reader");
         reader.start();
+        Thread probe = lagProbe(bootstrap, stop);
 
         int perTick = (int) Math.max(1, rate * TICK_MICROS / 1_000_000);
         long ticks = seconds * 1_000_000L / TICK_MICROS;
@@ -122,6 +123,9 @@ final class AlertLatencyRun {
         Thread.sleep(3_000); // the last alerts' transactions commit within a few commit intervals
         stop.set(true);
         reader.join();
+        if (probe != null) {
+            probe.join();
+        }
 
         List<Seen> seen;
         synchronized (latencies) {
@@ -135,7 +139,7 @@ final class AlertLatencyRun {
             // one line per alert (occurred, emitted, arrived; epoch millis), for a timeline of the phase
             try {
                 java.nio.file.Files.write(java.nio.file.Path.of(dump), seen.stream()
-                        .map(s -> s.occurred() + "," + s.emitted() + "," + s.arrived()).toList());
+                        .map(s -> s.occurred() + "," + s.emitted() + "," + s.arrived() + "," + s.partition()).toList());
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -153,6 +157,47 @@ final class AlertLatencyRun {
                 Breakdown.of(seen.stream().mapToLong(s -> s.emitted() - s.occurred()).toArray()),
                 Breakdown.of(seen.stream().mapToLong(s -> s.arrived() - s.emitted()).toArray()),
                 Arrays.stream(worst).boxed().toList());
+    }
+
+    /**
+     * With {@code -Dbench.lagProbe=<file>}: a {@code read_uncommitted} reader of {@code usage.events.v1} and {@code usage.priced.v1} writing one line
+     * per input and priced record (e|p, partition, the input event's timestamp, arrival; epoch millis), to see when
+     * the broker made each event readable and when the stream thread got to it, before any commit.
+     */
+    private static Thread lagProbe(String bootstrap, AtomicBoolean stop) {
+        String file = System.getProperty("bench.lagProbe");
+        if (file == null) {
+            return null;
+        }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.USAGE_EVENTS.name(), Topics.USAGE_PRICED.name())) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        Thread thread = new Thread(() -> {
+            StringBuilder lines = new StringBuilder();
+            while (!stop.get()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
+                    lines.append(record.topic().equals(Topics.USAGE_EVENTS.name()) ? 'e' : 'p')
+                            .append(',').append(record.partition()).append(',').append(record.timestamp()).append(',')
+                            .append(System.currentTimeMillis()).append('\n');
+                }
+            }
+            consumer.close();
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(file), lines);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "lag-probe");
+        thread.start();
+        return thread;
     }
 
     /** Every latency event costs the same: 1 000 input tokens of the first catalog model. */

@@ -8,7 +8,9 @@ package io.budgetguard.bench.streams;
  * @param warmup         run each topology once over the input, unmeasured, before measuring (JIT, page cache)
  * @param latencyRate    events per second of the alert-latency phase
  * @param latencySeconds duration of the alert-latency phase
- * @param latencyWarmupSeconds duration of an unmeasured alert phase before it, on tenants of its own (0: none)
+ * @param latencyWarmupSeconds duration of an unmeasured alert phase before it, on tenants of its own (0: none);
+ *                       20 s: after 5 s the JIT still took ~55 µs of CPU per event in the measured phase, ~36
+ *                       after 20 s (docs/PERFORMANCE.md, Streams, session 12)
  * @param latencyTenants tenants of the alert-latency phase, each with a daily budget whose ten thresholds (10 … 100 %)
  *                       are crossed evenly over the phase
  * @param commitIntervalMs {@code commit.interval.ms} of both topologies (default: the service's, 100 ms)
@@ -26,7 +28,7 @@ record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, i
                 Boolean.parseBoolean(System.getProperty("bench.warmup", "true")),
                 Integer.getInteger("bench.latencyRate", 10_000),
                 Integer.getInteger("bench.latencySeconds", 20),
-                Integer.getInteger("bench.latencyWarmupSeconds", 5),
+                Integer.getInteger("bench.latencyWarmupSeconds", 20),
                 Integer.getInteger("bench.latencyTenants", 500),
                 Integer.getInteger("bench.commitIntervalMs", 100),
                 Integer.getInteger("bench.rounds", 3),

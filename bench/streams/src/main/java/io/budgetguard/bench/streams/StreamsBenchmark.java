@@ -274,8 +274,10 @@ public final class StreamsBenchmark {
         }
         LOG.info("Alert latency, {} phase of {} s (load average {})", name, seconds, loadAverage());
         StreamThreadTimes times = StreamThreadTimes.start(metering.run().streams());
+        ThreadCpu cpuBefore = ThreadCpu.snapshot();
         AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data, tenants,
                 settings.latencyRate(), seconds);
+        long phaseEvents = (long) settings.latencyRate() * seconds;
         LOG.info("Alert latency, {}: {} events/s sent, {} alerts, p50 {} ms, p99 {} ms, max {} ms", name,
                 Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(), latency.p99Millis(),
                 latency.maxMillis());
@@ -284,6 +286,10 @@ public final class StreamsBenchmark {
         LOG.info("Alert latency, {}: worst (ms) of the alerts whose events occurred in each second: {}", name,
                 latency.worstPerSecond());
         LOG.info("Alert latency, {}: stream thread {}", name, times.since(metering.run().streams()));
+        // CPU per event at the fixed rate, whole process (includes the bench's own producer and alert reader): the
+        // headroom the stream thread has on a shared host, steadier than the latency itself
+        LOG.info("Alert latency, {}: CPU µs per event by thread group: {}", name,
+                ThreadCpu.snapshot().perEventSince(cpuBefore, phaseEvents));
         return latency;
     }
 
