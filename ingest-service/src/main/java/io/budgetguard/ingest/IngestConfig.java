@@ -59,7 +59,7 @@ public record IngestConfig(
     public static final int DEFAULT_PORT = 8080;
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_LINGER_MS = 5;
-    public static final int DEFAULT_SMALL_LINGER_MS = 1;
+    public static final int DEFAULT_SMALL_LINGER_MS = 2;
     public static final long DEFAULT_PRODUCER_BUFFER_BYTES = 32L * 1024 * 1024;
     /** Below this the producer could not hold one full request (1 MiB of events) and its batches. */
     public static final long MIN_PRODUCER_BUFFER_BYTES = 2L * 1024 * 1024;
