@@ -113,11 +113,7 @@ class DirectRouteTest {
 
         HttpResponse<String> response = send("POST", "/v1/usage");
 
-        assertThat(response.statusCode()).isEqualTo(429);
-        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
-        assertThat(response.headers().firstValue("Retry-After")).contains("2");
-        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
-        assertThat(Json.MAPPER.readTree(response.body()).path("detail").asText()).isEqualTo("slow down");
+        assertProblem(response, 429, "2", "slow down");
     }
 
     @Test
@@ -242,11 +238,7 @@ class DirectRouteTest {
 
         HttpResponse<String> response = send("POST", "/v1/usage");
 
-        assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
-        assertThat(response.headers().firstValue("Retry-After")).contains("1");
-        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
-        assertThat(Json.MAPPER.readTree(response.body()).path("detail").asText()).isEqualTo("no acknowledgement");
+        assertProblem(response, 503, "1", "no acknowledgement");
     }
 
     @Test
@@ -264,5 +256,15 @@ class DirectRouteTest {
         assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
         assertThat(response.headers().firstValue("Content-Security-Policy")).isPresent();
         assertThat(response.body()).doesNotContain("internal state").doesNotContain("IllegalStateException");
+    }
+
+    /** A problem+json answer with its status, {@code Retry-After}, the security headers and the problem's detail. */
+    private static void assertProblem(HttpResponse<String> response, int status, String retryAfter, String detail)
+            throws Exception {
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(response.headers().firstValue("Retry-After")).contains(retryAfter);
+        assertThat(response.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+        assertThat(Json.MAPPER.readTree(response.body()).path("detail").asText()).isEqualTo(detail);
     }
 }
