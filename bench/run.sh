@@ -21,7 +21,9 @@ build() {
   if [[ "${BENCH_SKIP_BUILD:-0}" != "1" ]]; then
     (cd "$ROOT" && $MVN install -DskipTests -pl "$modules" -am)
   fi
-  (cd "$ROOT" && $MVN -f "bench/$name/pom.xml" package -DskipTests)
+  # clean: a constant of a module (e.g. a default) is inlined into the bench classes at compile time, and an
+  # incremental build would keep the old value
+  (cd "$ROOT" && $MVN -f "bench/$name/pom.xml" clean package -DskipTests)
 }
 
 classpath() {
