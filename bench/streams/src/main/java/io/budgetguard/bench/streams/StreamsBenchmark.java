@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * the dedup store's footprint per event and the time to restore a metering instance from its changelogs. The schema
  * registry is in
  * memory (the HTTP registry's ids are cached, so its steady-state cost is the same). The last line is
- * {@code streams ratio=<b/a> priced_eps=… passthrough_eps=… alert_p50_ms=… alert_p99_ms=…}.
+ * {@code streams ratio=<b/a> priced_eps=… passthrough_eps=… alert_p50_ms=… alert_p99_ms=… … alert_host_steal_pct=…}.
+ * Every measured phase also prints the machine's busy, idle and stolen shares of CPU time ({@link HostCpu}).
  */
 public final class StreamsBenchmark {
 
@@ -122,12 +123,12 @@ public final class StreamsBenchmark {
 
                 // The alert path (alert, status, marks) runs only in this phase: a first, shorter phase on tenants of
                 // its own warms it up (JIT), as a long-running instance is; its figures are printed, not summarised.
-                AlertLatencyRun.Result warmup = null;
+                LatencyPhase warmup = null;
                 if (settings.latencyWarmupSeconds() > 0) {
                     warmup = latencyPhase("warm-up", "lat-w", settings.latencyWarmupSeconds(), producer, registry, data,
                             settings, views, metering, bootstrap);
                 }
-                AlertLatencyRun.Result latency = latencyPhase("measured", "lat", settings.latencySeconds(), producer,
+                LatencyPhase measured = latencyPhase("measured", "lat", settings.latencySeconds(), producer,
                         registry, data, settings, views, metering, bootstrap);
                 long latencyEvents = (long) settings.latencyRate()
                         * (settings.latencySeconds() + settings.latencyWarmupSeconds());
@@ -162,10 +163,11 @@ public final class StreamsBenchmark {
                         format(footprint.changelogBytesPerEntry()), restoreMillis);
                 System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
                                 + "alert_p99_ms=%d alert_warmup_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f "
-                                + "passthrough_cpu_us=%.1f%n",
-                        median(ratios), Math.round(pricedEps), Math.round(passThroughEps), latency.p50Millis(),
-                        latency.p99Millis(), warmup == null ? -1 : warmup.p99Millis(), median(cpuRatios), pricedCpu,
-                        passThroughCpu);
+                                + "passthrough_cpu_us=%.1f alert_host_steal_pct=%.0f%n",
+                        median(ratios), Math.round(pricedEps), Math.round(passThroughEps),
+                        measured.latency().p50Millis(), measured.latency().p99Millis(),
+                        warmup == null ? -1 : warmup.latency().p99Millis(), median(cpuRatios), pricedCpu,
+                        passThroughCpu, measured.hostStealPct());
             }
         } finally {
             deleteQuietly(work);
@@ -200,13 +202,15 @@ public final class StreamsBenchmark {
         System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.streams."))
                 .forEach(property -> props.put(property.substring("bench.streams.".length()),
                         System.getProperty(property)));
+        HostCpu hostBefore = HostCpu.now();
         StreamsRun run = StreamsRun.start(topology, props);
         StreamsRun.Elapsed elapsed = run.awaitCommitted(admin, end);
         Measured measured = new Measured(run, events, elapsed);
         LOG.info("{}: {} events in {} ms = {} events/s ({} µs/event); CPU per event: {} µs in the process, {} µs on "
-                        + "the stream thread", name, events, elapsed.wall().toMillis(),
+                        + "the stream thread; {}", name, events, elapsed.wall().toMillis(),
                 Math.round(measured.eventsPerSecond()), format(1e6 / measured.eventsPerSecond()),
-                format(measured.processCpuMicrosPerEvent()), format(measured.streamThreadCpuMicrosPerEvent()));
+                format(measured.processCpuMicrosPerEvent()), format(measured.streamThreadCpuMicrosPerEvent()),
+                HostCpu.describe(hostBefore, HostCpu.now()));
         LOG.info("{}: CPU µs per event by thread group: {}", name,
                 elapsed.threadsAfter().perEventSince(elapsed.threadsBefore(), events));
         return measured;
@@ -263,8 +267,11 @@ public final class StreamsBenchmark {
         producer.flush();
     }
 
+    /** One alert phase's figures and the share of the machine's time the hypervisor stole while it ran (-1: n/a). */
+    private record LatencyPhase(AlertLatencyRun.Result latency, double hostStealPct) {}
+
     /** Tenants of the latency phase, each with a daily budget whose thresholds 10 … 100 % it crosses evenly. */
-    private static AlertLatencyRun.Result latencyPhase(String name, String tenantPrefix, int seconds,
+    private static LatencyPhase latencyPhase(String name, String tenantPrefix, int seconds,
             KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, SampleData data,
             BenchSettings settings, ControlViews views, Measured metering, String bootstrap)
             throws InterruptedException {
@@ -275,8 +282,10 @@ public final class StreamsBenchmark {
         LOG.info("Alert latency, {} phase of {} s (load average {})", name, seconds, loadAverage());
         StreamThreadTimes times = StreamThreadTimes.start(metering.run().streams());
         ThreadCpu cpuBefore = ThreadCpu.snapshot();
+        HostCpu hostBefore = HostCpu.now();
         AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data, tenants,
                 settings.latencyRate(), seconds);
+        HostCpu hostAfter = HostCpu.now();
         long phaseEvents = (long) settings.latencyRate() * seconds;
         LOG.info("Alert latency, {}: {} events/s sent, {} alerts, p50 {} ms, p99 {} ms, max {} ms", name,
                 Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(), latency.p99Millis(),
@@ -290,7 +299,9 @@ public final class StreamsBenchmark {
         // headroom the stream thread has on a shared host, steadier than the latency itself
         LOG.info("Alert latency, {}: CPU µs per event by thread group: {}", name,
                 ThreadCpu.snapshot().perEventSince(cpuBefore, phaseEvents));
-        return latency;
+        // a stolen share of 20 % or more has moved this phase's latency by seconds on the same build
+        LOG.info("Alert latency, {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
+        return new LatencyPhase(latency, HostCpu.stealPct(hostBefore, hostAfter));
     }
 
     private static List<String> latencyBudgets(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
