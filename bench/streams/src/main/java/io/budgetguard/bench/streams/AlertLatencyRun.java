@@ -64,7 +64,6 @@ final class AlertLatencyRun {
 
     static Result run(String bootstrap, SchemaRegistry registry, KafkaProducer<String, byte[]> producer,
             SampleData data, List<String> tenants, int rate, int seconds) throws InterruptedException {
-        AvroSerde<UsageEvent> events = Topics.USAGE_EVENTS.valueSerde(registry);
         AvroSerde<BudgetAlert> alertSerde = Topics.BUDGET_ALERTS.valueSerde(registry);
         List<Seen> latencies = new ArrayList<>();
         Set<String> phaseTenants = Set.copyOf(tenants);
@@ -98,28 +97,7 @@ final class AlertLatencyRun {
         reader.start();
         Thread probe = lagProbe(bootstrap, stop);
 
-        int perTick = (int) Math.max(1, rate * TICK_MICROS / 1_000_000);
-        long ticks = seconds * 1_000_000L / TICK_MICROS;
-        long start = System.nanoTime();
-        long sent = 0;
-        int next = 0;
-        for (long tick = 0; tick < ticks; tick++) {
-            long due = start + TimeUnit.MICROSECONDS.toNanos(tick * TICK_MICROS);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
-            for (int i = 0; i < perTick; i++) {
-                String tenant = tenants.get(next++ % tenants.size());
-                UsageEvent event = latencyEvent(data, tenant, now);
-                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant,
-                        events.serialize(Topics.USAGE_EVENTS.name(), event)));
-                sent++;
-            }
-        }
-        producer.flush();
-        double sentPerSecond = sent / ((System.nanoTime() - start) / 1e9);
+        double sentPerSecond = sendAtRate(producer, registry, data, tenants, rate, seconds);
         Thread.sleep(3_000); // the last alerts' transactions commit within a few commit intervals
         stop.set(true);
         reader.join();
@@ -200,6 +178,38 @@ final class AlertLatencyRun {
         return thread;
     }
 
+    /**
+     * Sends latency events to {@code usage.events.v1} at {@code rate} per second for {@code seconds}, open loop in 5 ms
+     * ticks, round robin over {@code tenants}, each with {@code occurred_at} = the moment it is handed to the producer;
+     * returns the rate achieved, after the producer's flush.
+     */
+    static double sendAtRate(KafkaProducer<String, byte[]> producer, SchemaRegistry registry, SampleData data,
+            List<String> tenants, int rate, int seconds) {
+        AvroSerde<UsageEvent> events = Topics.USAGE_EVENTS.valueSerde(registry);
+        int perTick = (int) Math.max(1, rate * TICK_MICROS / 1_000_000);
+        long ticks = seconds * 1_000_000L / TICK_MICROS;
+        long start = System.nanoTime();
+        long sent = 0;
+        int next = 0;
+        for (long tick = 0; tick < ticks; tick++) {
+            long due = start + TimeUnit.MICROSECONDS.toNanos(tick * TICK_MICROS);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
+            for (int i = 0; i < perTick; i++) {
+                String tenant = tenants.get(next++ % tenants.size());
+                UsageEvent event = latencyEvent(data, tenant, now);
+                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant,
+                        events.serialize(Topics.USAGE_EVENTS.name(), event)));
+                sent++;
+            }
+        }
+        producer.flush();
+        return sent / ((System.nanoTime() - start) / 1e9);
+    }
+
     /** Every latency event costs the same: 1 000 input tokens of the first catalog model. */
     static UsageEvent latencyEvent(SampleData data, String tenant, Instant occurredAt) {
         UsageEvent event = data.event(tenant, occurredAt);
@@ -210,7 +220,7 @@ final class AlertLatencyRun {
                 .build();
     }
 
-    private static long percentile(long[] sorted, int percent) {
+    static long percentile(long[] sorted, int percent) {
         int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }

@@ -31,12 +31,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,6 +135,10 @@ public final class StreamsBenchmark {
                 long latencyEvents = (long) settings.latencyRate()
                         * (settings.latencySeconds() + settings.latencyWarmupSeconds());
                 metering.close();
+                PassThroughLatencyRun.Result floor = settings.latencyFloor()
+                        ? floorPhases(base.withApplicationId("bench-floor-passthrough"), tuning, producer, registry, data,
+                                settings, bootstrap)
+                        : null;
 
                 DedupFootprint footprint = DedupFootprint.measure(stateDir, lastApplication,
                         MeteringTopology.DEDUP_STORE, admin, settings.events() + latencyEvents);
@@ -163,11 +169,12 @@ public final class StreamsBenchmark {
                         format(footprint.changelogBytesPerEntry()), restoreMillis);
                 System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
                                 + "alert_p99_ms=%d alert_warmup_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f "
-                                + "passthrough_cpu_us=%.1f alert_host_steal_pct=%.0f%n",
+                                + "passthrough_cpu_us=%.1f alert_host_steal_pct=%.0f floor_p50_ms=%d floor_p99_ms=%d%n",
                         median(ratios), Math.round(pricedEps), Math.round(passThroughEps),
                         measured.latency().p50Millis(), measured.latency().p99Millis(),
                         warmup == null ? -1 : warmup.latency().p99Millis(), median(cpuRatios), pricedCpu,
-                        passThroughCpu, measured.hostStealPct());
+                        passThroughCpu, measured.hostStealPct(), floor == null ? -1 : floor.p50Millis(),
+                        floor == null ? -1 : floor.p99Millis());
             }
         } finally {
             deleteQuietly(work);
@@ -195,13 +202,19 @@ public final class StreamsBenchmark {
         }
     }
 
-    private static Measured measure(String name, Topology topology, MeteringConfig config, Admin admin,
-            Map<TopicPartition, Long> end, long events) throws InterruptedException {
+    /** The service's Kafka Streams properties, with the experiment overrides applied. */
+    private static Properties streamsProperties(MeteringConfig config) {
         Properties props = config.streamsProperties();
         // -Dbench.streams.<Kafka Streams property>=<value> overrides the service's setting (experiments only)
         System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.streams."))
                 .forEach(property -> props.put(property.substring("bench.streams.".length()),
                         System.getProperty(property)));
+        return props;
+    }
+
+    private static Measured measure(String name, Topology topology, MeteringConfig config, Admin admin,
+            Map<TopicPartition, Long> end, long events) throws InterruptedException {
+        Properties props = streamsProperties(config);
         HostCpu hostBefore = HostCpu.now();
         StreamsRun run = StreamsRun.start(topology, props);
         StreamsRun.Elapsed elapsed = run.awaitCommitted(admin, end);
@@ -265,6 +278,44 @@ public final class StreamsBenchmark {
             producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS.name(), tenant, bytes));
         }
         producer.flush();
+    }
+
+    /**
+     * The alert latency's floor (see {@link PassThroughLatencyRun}): a fresh pass-through application that starts at
+     * the input's end, a warm-up as long as the alert phase's, then the measured phase; the metering application is
+     * closed by then, so the two do not share the machine.
+     */
+    private static PassThroughLatencyRun.Result floorPhases(MeteringConfig config, MeteringTopologyConfig tuning,
+            KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, SampleData data,
+            BenchSettings settings, String bootstrap) throws InterruptedException {
+        Properties props = streamsProperties(config);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest");
+        List<String> tenants = new ArrayList<>();
+        for (int i = 0; i < settings.latencyTenants(); i++) {
+            tenants.add(SampleData.tenant("floor", i));
+        }
+        try (StreamsRun run = StreamsRun.start(PassThroughTopology.build(tuning.dedupHorizon()), props)) {
+            run.awaitRunning();
+            PassThroughLatencyRun.Result result = null;
+            for (String name : settings.latencyWarmupSeconds() > 0 ? List.of("warm-up", "measured")
+                    : List.of("measured")) {
+                int seconds = name.equals("warm-up") ? settings.latencyWarmupSeconds() : settings.latencySeconds();
+                LOG.info("Latency floor (pass-through), {} phase of {} s (load average {})", name, seconds,
+                        loadAverage());
+                ThreadCpu cpuBefore = ThreadCpu.snapshot();
+                HostCpu hostBefore = HostCpu.now();
+                result = PassThroughLatencyRun.run(bootstrap, registry, producer, data, tenants, settings.latencyRate(),
+                        seconds);
+                HostCpu hostAfter = HostCpu.now();
+                LOG.info("Latency floor (pass-through), {}: {} events/s sent, {} records read, p50 {} ms, p99 {} ms, "
+                                + "max {} ms", name, Math.round(result.sentPerSecond()), result.records(),
+                        result.p50Millis(), result.p99Millis(), result.maxMillis());
+                LOG.info("Latency floor (pass-through), {}: CPU µs per event by thread group: {}", name,
+                        ThreadCpu.snapshot().perEventSince(cpuBefore, (long) settings.latencyRate() * seconds));
+                LOG.info("Latency floor (pass-through), {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
+            }
+            return result;
+        }
     }
 
     /** One alert phase's figures and the share of the machine's time the hypervisor stole while it ran (-1: n/a). */

@@ -46,6 +46,16 @@ final class StreamsRun implements AutoCloseable {
         return run;
     }
 
+    /** Waits for the first RUNNING state: the application has its partitions and has started processing. */
+    void awaitRunning() throws InterruptedException {
+        while (runningAtNanos == 0) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException(applicationId + " stopped: " + streams.state());
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
     KafkaStreams streams() {
         return streams;
     }
