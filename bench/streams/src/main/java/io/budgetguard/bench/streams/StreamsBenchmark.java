@@ -64,7 +64,12 @@ public final class StreamsBenchmark {
         BenchSettings settings = BenchSettings.fromSystemProperties();
         Path work = Files.createTempDirectory("bench-streams-");
         Path stateDir = work.resolve("state");
-        try (EmbeddedKafka kafka = EmbeddedKafka.create(0, work.resolve("kafka")).start();
+        // -Dbench.broker.<broker property>=<value> overrides the embedded broker's setting (experiments only)
+        Map<String, String> brokerOverrides = new HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.broker."))
+                .forEach(property -> brokerOverrides.put(property.substring("bench.broker.".length()),
+                        System.getProperty(property)));
+        try (EmbeddedKafka kafka = EmbeddedKafka.create(0, work.resolve("kafka"), brokerOverrides).start();
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             String bootstrap = kafka.bootstrapServers();
             TopicManifest.load().apply(admin);
