@@ -68,16 +68,7 @@ final class AlertLatencyRun {
         List<Seen> latencies = new ArrayList<>();
         Set<String> phaseTenants = Set.copyOf(tenants);
         AtomicBoolean stop = new AtomicBoolean();
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.BUDGET_ALERTS.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        KafkaConsumer<String, byte[]> consumer = committedReaderAtEnd(bootstrap, Topics.BUDGET_ALERTS.name());
         Thread reader = new Thread(() -> {
             while (!stop.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(20))) {
@@ -176,6 +167,24 @@ final class AlertLatencyRun {
         }, "lag-probe");
         thread.start();
         return thread;
+    }
+
+    /**
+     * A {@code read_committed} consumer of every partition of {@code topic}, positioned at its end (what a phase reads
+     * is what the phase caused), fetching within 10 ms of a record's commit.
+     */
+    static KafkaConsumer<String, byte[]> committedReaderAtEnd(String bootstrap, String topic) {
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
     }
 
     /**

@@ -4,15 +4,10 @@ import io.budgetguard.schemas.serde.SchemaRegistry;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The alert latency's floor, measured like it: the pass-through topology (exactly-once, one dedup store, the same
@@ -32,16 +27,8 @@ final class PassThroughLatencyRun {
         long[] latencies = new long[rate * seconds + rate]; // what is sent, with room for a rate overshoot
         int[] count = {0};
         AtomicBoolean stop = new AtomicBoolean();
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(PassThroughTopology.OUTPUT).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        KafkaConsumer<String, byte[]> consumer = AlertLatencyRun.committedReaderAtEnd(bootstrap,
+                PassThroughTopology.OUTPUT);
         long phaseStart = System.currentTimeMillis();
         Thread reader = new Thread(() -> {
             while (!stop.get()) {
