@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class BatchedHttpRun {
 
     record Result(long events, double seconds, double eventsPerSecond, long requests, long errors, double cpuPercent,
-            double cpuMicrosPerEvent, String firstError, String cpuByThreadGroup) {}
+            double cpuMicrosPerEvent, String firstError, String cpuByThreadGroup, HostCpu.Share host) {}
 
     private BatchedHttpRun() {}
 
@@ -37,7 +37,7 @@ final class BatchedHttpRun {
                 try (LeanHttpConnection http = new LeanHttpConnection(usage, "/v1/usage", "Bearer " + tenant.apiKey())) {
                     for (int i = 0; System.nanoTime() < end; i++) {
                         try {
-                            LeanHttpConnection.Answer answer = http.post(bodies.get(i % bodies.size()));
+                            LeanHttpConnection.Answer answer = http.send(bodies.get(i % bodies.size()));
                             requests.incrementAndGet();
                             if (answer.status() == 202) {
                                 accepted.addAndGet(batch);
@@ -69,6 +69,7 @@ final class BatchedHttpRun {
         long events = accepted.get() - acceptedAtStart;
         double elapsed = (System.nanoTime() - started) / 1e9;
         double cpuPercent = cpu.percentOfAllCores();
+        HostCpu.Share host = cpu.host();
         double cpuPerEvent = cpu.cpuMicrosPer(events);
         String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(events);
         long requestCount = requests.get() - requestsAtStart;
@@ -77,6 +78,6 @@ final class BatchedHttpRun {
             thread.join();
         }
         return new Result(events, elapsed, events / elapsed, requestCount, errorCount, cpuPercent, cpuPerEvent,
-                firstError[0], cpuByThreadGroup);
+                firstError[0], cpuByThreadGroup, host);
     }
 }

@@ -96,20 +96,28 @@ final class BenchStack implements AutoCloseable {
      * {@code INGEST_SMALL_LINGER_MS=smallLingerMs}, started on first use; its base URL.
      */
     String ingest(String name, int lingerMs, int smallLingerMs) {
-        IngestService service = ingestByName.computeIfAbsent(name + "/" + lingerMs + "/" + smallLingerMs, key -> {
-            Map<String, String> env = new HashMap<>();
-            env.put("KAFKA_BOOTSTRAP", kafka.bootstrapServers());
-            env.put("SCHEMA_REGISTRY_URL", registry.ccompatUrl());
-            env.put("BUDGETGUARD_ADMIN_KEY_SHA256", AdminKeyVerifier.sha256Hex(adminKey));
-            env.put("INGEST_PORT", "0");
-            env.put("INGEST_LINGER_MS", String.valueOf(lingerMs));
-            env.put("INGEST_SMALL_LINGER_MS", String.valueOf(smallLingerMs));
-            // the benchmark measures the pipeline, not the per-tenant limits (their cost is still paid per request)
-            env.put("INGEST_DEFAULT_EVENTS_PER_S", "10000000");
-            env.put("INGEST_DEFAULT_REQUESTS_PER_S", "10000000");
-            return new IngestService(IngestConfig.fromEnv(env), Clock.systemUTC()).start();
-        });
+        IngestService service = ingestByName.computeIfAbsent(name + "/" + lingerMs + "/" + smallLingerMs,
+                key -> new IngestService(ingestConfig(lingerMs, smallLingerMs), Clock.systemUTC()).start());
         return "http://127.0.0.1:" + service.port();
+    }
+
+    /**
+     * The configuration of an ingest instance on this stack with {@code INGEST_LINGER_MS=lingerMs} and
+     * {@code INGEST_SMALL_LINGER_MS=smallLingerMs}: what {@link #ingest} starts, and what the Kafka floor's producer
+     * copies its settings from.
+     */
+    IngestConfig ingestConfig(int lingerMs, int smallLingerMs) {
+        Map<String, String> env = new HashMap<>();
+        env.put("KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        env.put("SCHEMA_REGISTRY_URL", registry.ccompatUrl());
+        env.put("BUDGETGUARD_ADMIN_KEY_SHA256", AdminKeyVerifier.sha256Hex(adminKey));
+        env.put("INGEST_PORT", "0");
+        env.put("INGEST_LINGER_MS", String.valueOf(lingerMs));
+        env.put("INGEST_SMALL_LINGER_MS", String.valueOf(smallLingerMs));
+        // the benchmark measures the pipeline, not the per-tenant limits (their cost is still paid per request)
+        env.put("INGEST_DEFAULT_EVENTS_PER_S", "10000000");
+        env.put("INGEST_DEFAULT_REQUESTS_PER_S", "10000000");
+        return IngestConfig.fromEnv(env);
     }
 
     /** Creates {@code count} tenants with a developer key each, through the admin API of {@code ingestUrl}. */

@@ -23,8 +23,10 @@ final class CpuMeter {
     private long cpuStart;
     private long wallStart;
     private Map<Long, Long> threadCpuStart = Map.of();
+    private java.util.Optional<HostCpu> hostStart = java.util.Optional.empty();
 
     void start() {
+        hostStart = HostCpu.read();
         threadCpuStart = threadCpu();
         cpuStart = os.getProcessCpuTime();
         wallStart = System.nanoTime();
@@ -34,6 +36,11 @@ final class CpuMeter {
     double percentOfAllCores() {
         long wall = System.nanoTime() - wallStart;
         return 100.0 * (os.getProcessCpuTime() - cpuStart) / wall / Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The machine's time since {@link #start} that the hypervisor stole and that was idle (Linux only). */
+    HostCpu.Share host() {
+        return HostCpu.Share.between(hostStart, HostCpu.read());
     }
 
     /** Microseconds of CPU (all threads of the process) per unit of work since {@link #start}. */

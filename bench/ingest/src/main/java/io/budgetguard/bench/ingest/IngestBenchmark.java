@@ -15,8 +15,12 @@ import java.util.Locale;
 /**
  * {@code bench/run.sh ingest}: on one embedded broker, in one run, (a) the raw Kafka producer rate with ingest's
  * producer settings and record size, (b) events/s through HTTP ingest with batched requests, (c) single-event POST
- * latency at a constant arrival rate. The last line is the machine-readable summary:
- * {@code ingest ratio=<(b) ÷ (a)> http_eps=… raw_eps=… single_p50_ms=… single_p99_ms=… single_rps=…}.
+ * latency at a constant arrival rate, and then the floors of that latency at the same rate, warm-up and open loop:
+ * (d1) Kafka alone (a producer with the settings of ingest's small-request producer, send to acknowledgement) and
+ * (d2) HTTP alone (the same generator and connections against {@code GET /health/live} of the same instance). Each
+ * measured phase also prints the share of the machine's time the hypervisor stole ({@link HostCpu}). The last line is
+ * the machine-readable summary: {@code ingest ratio=<(b) ÷ (a)> http_eps=… raw_eps=… single_p50_ms=… single_p99_ms=…
+ * single_rps=… single_warmup_p99_ms=… floor_kafka_p99_ms=… floor_http_p99_ms=… single_host_steal_pct=…}.
  *
  * <p>Everything — broker, ingest, load generator — shares this JVM and the machine's cores, as in the product's
  * quality bars ("a 2-core machine with every component on it").
@@ -65,18 +69,18 @@ public final class IngestBenchmark {
                 RawProducerRun.Result raw = RawProducerRun.run(stack.kafka.bootstrapServers(), RAW_TOPIC, keys, values,
                         settings.lingerMs(), round == 1 ? settings.rawWarmup() : 50_000, settings.rawRecords());
                 System.out.printf(Locale.ROOT, "(a) round %d raw producer: %d records in %.2f s = %.0f records/s, CPU %.0f %% of"
-                                + " all cores (%.1f µs CPU/record), errors %d%n", round,
+                                + " all cores (%.1f µs CPU/record), errors %d, %s%n", round,
                         raw.records(), raw.seconds(), raw.eventsPerSecond(), raw.cpuPercent(), raw.cpuMicrosPerRecord(),
-                        raw.errors());
+                        raw.errors(), raw.host());
 
                 BatchedHttpRun.Result batched = BatchedHttpRun.run(ingestUrl, tenants, samples,
                         settings.httpConnections(), settings.httpBatch(), round == 1 ? settings.httpWarmupS() : 1,
                         settings.httpSeconds());
                 System.out.printf(Locale.ROOT, "(b) round %d HTTP ingest: %d events in %.2f s = %.0f events/s (%d requests of"
-                                + " %d events, %d connections, %d errors), CPU %.0f %% of all cores (%.1f µs CPU/event)%s%n",
+                                + " %d events, %d connections, %d errors), CPU %.0f %% of all cores (%.1f µs CPU/event), %s%s%n",
                         round, batched.events(), batched.seconds(), batched.eventsPerSecond(), batched.requests(),
                         settings.httpBatch(), settings.httpConnections(), batched.errors(), batched.cpuPercent(),
-                        batched.cpuMicrosPerEvent(),
+                        batched.cpuMicrosPerEvent(), batched.host(),
                         batched.firstError() == null ? "" : "; first error: " + batched.firstError());
                 System.out.println("(b) round " + round + " µs CPU per event by thread group: " + batched.cpuByThreadGroup());
                 rawRates.add(raw.eventsPerSecond());
@@ -97,22 +101,49 @@ public final class IngestBenchmark {
             awaitAccepted(singleUrl, single, samples);
             SingleEventLatencyRun.Result latency = SingleEventLatencyRun.run(singleUrl, single, samples,
                     settings.singleRps(), settings.singleWarmupS(), settings.singleSeconds(), settings.singleConnections());
-            System.out.printf(Locale.ROOT, "(c) single-event POST at %d req/s (open loop, INGEST_SMALL_LINGER_MS=%d): %d requests "
-                            + "(%.0f req/s), latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms, "
-                            + "errors %d, CPU %.0f %% of all cores%s%n",
-                    settings.singleRps(), settings.singleLingerMs(), latency.requests(), latency.requestsPerSecond(),
-                    latency.p50Millis(), latency.p90Millis(), latency.p99Millis(), latency.p999Millis(),
-                    latency.maxMillis(), latency.errors(), latency.cpuPercent(),
-                    latency.firstError() == null ? "" : "; first error: " + latency.firstError());
-            System.out.println("(c) worst latency (ms) in each second, warm-up included: " + latency.maxBySecond());
-            System.out.println("(c) µs CPU per request by thread group: " + latency.cpuByThreadGroup());
+            print("(c) single-event POST at " + settings.singleRps() + " req/s (open loop, INGEST_SMALL_LINGER_MS="
+                    + settings.singleLingerMs() + ")", latency, settings.singleWarmupS());
+
+            // (d) the floors of (c)'s latency, at the same rate, warm-up and open loop, on the same broker and instance
+            List<byte[]> singleValues = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                singleValues.add(serde.serialize(Topics.USAGE_EVENTS.name(),
+                        samples.avro(single.id(), single.keyId(), "floor-" + i)));
+            }
+            SingleEventLatencyRun.Result kafkaFloor = KafkaFloorRun.run(
+                    stack.ingestConfig(settings.lingerMs(), settings.singleLingerMs()), RAW_TOPIC, single.id(),
+                    singleValues, settings.singleRps(), settings.singleWarmupS(), settings.singleSeconds());
+            print("(d1) Kafka floor: one record per send at " + settings.singleRps() + " records/s, send to "
+                    + "acknowledgement, ingest's small-request producer settings (linger " + settings.singleLingerMs()
+                    + " ms)", kafkaFloor, settings.singleWarmupS());
+            SingleEventLatencyRun.Result httpFloor = SingleEventLatencyRun.run(
+                    SingleEventLatencyRun.Target.healthLive(singleUrl), settings.singleRps(), settings.singleWarmupS(),
+                    settings.singleSeconds(), settings.singleConnections(), "bench-floor-http-");
+            print("(d2) HTTP floor: GET /health/live of the same instance at " + settings.singleRps() + " req/s, same "
+                    + "generator and connections", httpFloor, settings.singleWarmupS());
 
             System.out.println("load average at end: " + loadAverage());
             System.out.printf(Locale.ROOT, "ingest ratio=%.3f http_eps=%.0f raw_eps=%.0f single_p50_ms=%.2f "
-                            + "single_p99_ms=%.2f single_rps=%.0f%n",
-                    ratio, httpEps, rawEps, latency.p50Millis(), latency.p99Millis(), latency.requestsPerSecond());
+                            + "single_p99_ms=%.2f single_rps=%.0f single_warmup_p99_ms=%.2f floor_kafka_p99_ms=%.2f "
+                            + "floor_http_p99_ms=%.2f single_host_steal_pct=%s%n",
+                    ratio, httpEps, rawEps, latency.p50Millis(), latency.p99Millis(), latency.requestsPerSecond(),
+                    latency.warmupP99Millis(), kafkaFloor.p99Millis(), httpFloor.p99Millis(),
+                    latency.host().stealField());
         }
         System.exit(0); // JDK HTTP client and Kafka threads are not all daemons
+    }
+
+    /** A latency phase's lines: percentiles, errors, CPU and steal; worst latency by second; CPU by thread group. */
+    private static void print(String phase, SingleEventLatencyRun.Result result, int warmupSeconds) {
+        System.out.printf(Locale.ROOT, "%s: %d (%.0f/s), latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, "
+                        + "max %.2f ms, errors %d, CPU %.0f %% of all cores, %s; warm-up (%d s) p50 %.2f ms, p99 %.2f ms%s%n",
+                phase, result.requests(), result.requestsPerSecond(), result.p50Millis(), result.p90Millis(),
+                result.p99Millis(), result.p999Millis(), result.maxMillis(), result.errors(), result.cpuPercent(),
+                result.host(), warmupSeconds, result.warmupP50Millis(), result.warmupP99Millis(),
+                result.firstError() == null ? "" : "; first error: " + result.firstError());
+        String tag = phase.substring(0, phase.indexOf(')') + 1);
+        System.out.println(tag + " worst latency (ms) in each second, warm-up included: " + result.maxBySecond());
+        System.out.println(tag + " µs CPU per request by thread group: " + result.cpuByThreadGroup());
     }
 
     private static double median(List<Double> values) {

@@ -10,7 +10,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One keep-alive HTTP/1.1 connection that writes a pre-built {@code POST /v1/usage} and reads the status and body:
+ * One keep-alive HTTP/1.1 connection that writes a pre-built {@code POST /v1/usage} (or a {@code GET}) and reads the
+ * status and body:
  * the load generator's side costs a few microseconds per request, like wrk's, so that on a 2-core machine the CPU goes
  * to the server being measured rather than to the JDK HTTP client's machinery. Not a general HTTP client: it expects
  * {@code Content-Length} answers (what Jetty sends for these small bodies). Not thread-safe.
@@ -22,26 +23,40 @@ final class LeanHttpConnection implements AutoCloseable {
 
     private final URI base;
     private final byte[] head;
+    private final boolean posts;
     private Socket socket;
     private OutputStream out;
     private InputStream in;
 
     /** A connection that posts to {@code path} of {@code base} with {@code authorization}. */
     LeanHttpConnection(URI base, String path, String authorization) {
-        this.base = base;
-        this.head = ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
+        this(base, ("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
                 + "\r\nAuthorization: " + authorization + "\r\nContent-Type: application/json\r\nContent-Length: ")
-                .getBytes(StandardCharsets.US_ASCII);
+                .getBytes(StandardCharsets.US_ASCII), true);
     }
 
-    Answer post(byte[] body) throws IOException {
+    private LeanHttpConnection(URI base, byte[] head, boolean posts) {
+        this.base = base;
+        this.head = head;
+        this.posts = posts;
+    }
+
+    /** A connection that sends {@code GET path} (no body) to {@code base}: {@link #send}'s body is then ignored. */
+    static LeanHttpConnection get(URI base, String path) {
+        return new LeanHttpConnection(base, ("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":"
+                + base.getPort() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII), false);
+    }
+
+    Answer send(byte[] body) throws IOException {
         if (socket == null) {
             connect();
         }
         try {
             out.write(head);
-            out.write((body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
+            if (posts) {
+                out.write((body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+            }
             out.flush();
             return read();
         } catch (IOException e) {

@@ -18,7 +18,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class RawProducerRun {
 
     record Result(long records, double seconds, double eventsPerSecond, double cpuPercent, double cpuMicrosPerRecord,
-            long errors) {}
+            long errors, HostCpu.Share host) {}
 
     private RawProducerRun() {}
 
@@ -43,7 +43,7 @@ final class RawProducerRun {
             producer.flush();
             double seconds = (System.nanoTime() - started) / 1e9;
             return new Result(records, seconds, records / seconds, cpu.percentOfAllCores(), cpu.cpuMicrosPer(records),
-                    errors.get());
+                    errors.get(), cpu.host());
         }
     }
 

@@ -16,12 +16,49 @@ import java.util.concurrent.locks.LockSupport;
  * from that due time, not from when a connection got round to sending it — so a stalled server or a busy sender shows
  * up in the percentiles instead of silently lowering the rate (coordinated omission). A fixed set of keep-alive
  * connections ({@link LeanHttpConnection}, one worker thread each) takes due requests from a queue.
+ *
+ * <p>The same generator, connections and rate also measure (d2), the HTTP floor: {@code GET /health/live} of the same
+ * ingest instance ({@link Target#healthLive}), a route that does not produce to Kafka.
  */
 final class SingleEventLatencyRun {
 
+    /**
+     * A measured phase: latencies from each request's due time, over the measured seconds; {@code warmupP50Millis} and
+     * {@code warmupP99Millis} over the warm-up's requests (the cold figure, JIT compiling); {@code host} the machine's
+     * stolen and idle time over the measured seconds.
+     */
     record Result(long requests, double requestsPerSecond, double p50Millis, double p90Millis, double p99Millis,
             double p999Millis, double maxMillis, long errors, double cpuPercent, String firstError,
-            String maxBySecond, String cpuByThreadGroup) {}
+            String maxBySecond, String cpuByThreadGroup, double warmupP50Millis, double warmupP99Millis,
+            HostCpu.Share host) {}
+
+    /**
+     * What each connection sends: a new connection, the body of request {@code i} (ignored by a {@code GET}) and the
+     * status that counts as success.
+     */
+    record Target(java.util.function.Supplier<LeanHttpConnection> connection, java.util.function.IntFunction<byte[]> body,
+            int expectedStatus) {
+
+        /** Single-event {@code POST /v1/usage} of {@code tenant}, a new event id each: 202. */
+        static Target usage(String ingestUrl, BenchStack.Tenant tenant, SampleEvents samples, int requests) {
+            URI base = URI.create(ingestUrl);
+            String authorization = "Bearer " + tenant.apiKey();
+            byte[][] bodies = new byte[requests][];
+            for (int i = 0; i < requests; i++) {
+                bodies[i] = samples.json("s-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return new Target(() -> new LeanHttpConnection(base, "/v1/usage", authorization), i -> bodies[i], 202);
+        }
+
+        /**
+         * {@code GET /health/live}: Jetty, Javalin and a 15-byte JSON answer, written on the request thread; no
+         * authentication, body, Avro or Kafka.
+         */
+        static Target healthLive(String ingestUrl) {
+            URI base = URI.create(ingestUrl);
+            return new Target(() -> LeanHttpConnection.get(base, "/health/live"), i -> null, 200);
+        }
+    }
 
     private record Due(int index, long dueNanos) {}
 
@@ -29,31 +66,34 @@ final class SingleEventLatencyRun {
 
     private SingleEventLatencyRun() {}
 
+    /** (c): single-event {@code POST /v1/usage}. */
     static Result run(String ingestUrl, BenchStack.Tenant tenant, SampleEvents samples, int rps, int warmupSeconds,
             int seconds, int connections) throws InterruptedException {
-        URI usage = URI.create(ingestUrl);
+        return run(Target.usage(ingestUrl, tenant, samples, rps * (warmupSeconds + seconds)), rps, warmupSeconds,
+                seconds, connections, "bench-single-");
+    }
+
+    static Result run(Target target, int rps, int warmupSeconds, int seconds, int connections, String threadPrefix)
+            throws InterruptedException {
         int warmup = rps * warmupSeconds;
         int total = warmup + rps * seconds;
         long[] latencies = new long[total - warmup];
+        long[] warmupLatencies = new long[warmup];
         long[] worstBySecond = new long[warmupSeconds + seconds];
         AtomicInteger recorded = new AtomicInteger();
+        AtomicInteger warmupRecorded = new AtomicInteger();
         AtomicLong errors = new AtomicLong();
         String[] firstError = new String[1];
-        String authorization = "Bearer " + tenant.apiKey();
-        byte[][] bodies = new byte[total][];
-        for (int i = 0; i < total; i++) {
-            bodies[i] = samples.json("s-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
         LinkedBlockingQueue<Due> queue = new LinkedBlockingQueue<>();
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             Thread worker = new Thread(() -> {
-                try (LeanHttpConnection http = new LeanHttpConnection(usage, "/v1/usage", authorization)) {
+                try (LeanHttpConnection http = target.connection().get()) {
                     for (Due due = queue.take(); due != STOP; due = queue.take()) {
                         String error = null;
                         try {
-                            LeanHttpConnection.Answer answer = http.post(bodies[due.index()]);
-                            if (answer.status() != 202) {
+                            LeanHttpConnection.Answer answer = http.send(target.body().apply(due.index()));
+                            if (answer.status() != target.expectedStatus()) {
                                 error = answer.status() + " " + answer.body();
                             }
                         } catch (java.io.IOException e) {
@@ -64,7 +104,11 @@ final class SingleEventLatencyRun {
                         synchronized (worstBySecond) {
                             worstBySecond[second] = Math.max(worstBySecond[second], latency);
                         }
-                        if (due.index() >= warmup) {
+                        if (due.index() < warmup) {
+                            if (error == null) {
+                                warmupLatencies[warmupRecorded.getAndIncrement()] = latency;
+                            }
+                        } else {
                             if (error == null) {
                                 latencies[recorded.getAndIncrement()] = latency;
                             } else {
@@ -80,7 +124,7 @@ final class SingleEventLatencyRun {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            }, "bench-single-" + c);
+            }, threadPrefix + c);
             worker.start();
             workers.add(worker);
         }
@@ -100,6 +144,7 @@ final class SingleEventLatencyRun {
             queue.add(new Due(i, due));
         }
         long sendingEnded = System.nanoTime();
+        HostCpu.Share host = cpu.host();
         // before the workers end: the CPU time of a thread that ended is no longer known
         String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(total - warmup);
         for (int c = 0; c < connections; c++) {
@@ -112,15 +157,24 @@ final class SingleEventLatencyRun {
         int count = recorded.get();
         long[] sorted = Arrays.copyOf(latencies, count);
         Arrays.sort(sorted);
+        long[] warmupSorted = Arrays.copyOf(warmupLatencies, warmupRecorded.get());
+        Arrays.sort(warmupSorted);
         double measuredSeconds = (sendingEnded - measureStart) / 1e9;
         return new Result(count + errors.get(), (count + errors.get()) / measuredSeconds, percentile(sorted, 0.50),
                 percentile(sorted, 0.90), percentile(sorted, 0.99), percentile(sorted, 0.999),
                 count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0],
-                Arrays.stream(worstBySecond).mapToObj(n -> String.format(java.util.Locale.ROOT, "%.1f", n / 1e6))
-                        .collect(java.util.stream.Collectors.joining(" ")), cpuByThreadGroup);
+                worstBySecond(worstBySecond), cpuByThreadGroup, percentile(warmupSorted, 0.50),
+                percentile(warmupSorted, 0.99), host);
     }
 
-    private static double percentile(long[] sorted, double quantile) {
+    /** The worst latency of each second, in ms with one decimal, space-separated. */
+    static String worstBySecond(long[] worstNanos) {
+        return Arrays.stream(worstNanos).mapToObj(n -> String.format(java.util.Locale.ROOT, "%.1f", n / 1e6))
+                .collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    /** The {@code quantile} of sorted nanosecond latencies, in ms (nearest rank); NaN when there are none. */
+    static double percentile(long[] sorted, double quantile) {
         if (sorted.length == 0) {
             return Double.NaN;
         }
