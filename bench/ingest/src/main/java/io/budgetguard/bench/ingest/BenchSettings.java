@@ -13,9 +13,12 @@ package io.budgetguard.bench.ingest;
  * @param httpBatch        events per request in (b)
  * @param httpWarmupS      seconds of (b) before measuring
  * @param httpSeconds      seconds (b) is measured
- * @param singleRps        constant arrival rate of single-event requests in (c)
- * @param singleWarmupS    seconds of (c) before measuring
- * @param singleSeconds    seconds (c) is measured
+ * @param singleRps        constant arrival rate of single-event requests in (c), of records in (d1), of requests in (d2)
+ * @param singleWarmupS    seconds of (c), and of each floor (d1, d2), before measuring: 60 by default, the steady state
+ *                         (after 5 s the one C2 thread of this 2-core JVM is still compiling the request path and
+ *                         takes ~230 µs of CPU per request, ~20 µs after 60 s: docs/PERFORMANCE.md, Ingest, session
+ *                         13); the warm-up's own p50/p99 are printed too, the cold figure
+ * @param singleSeconds    seconds (c), (d1) and (d2) are measured
  * @param singleLingerMs   {@code INGEST_SMALL_LINGER_MS} of the ingest instance (the producer of requests of few events,
  *                         measured in (c)); equal to {@code lingerMs}, one producer serves both
  * @param singleConnections keep-alive connections the due requests of (c) are spread over
@@ -38,7 +41,7 @@ record BenchSettings(int tenants, int lingerMs, int rawWarmup, int rawRecords, i
                 Integer.getInteger("bench.httpWarmupSeconds", 5),
                 Integer.getInteger("bench.httpSeconds", 8),
                 Integer.getInteger("bench.singleRps", 2000),
-                Integer.getInteger("bench.singleWarmupSeconds", 5),
+                Integer.getInteger("bench.singleWarmupSeconds", 60),
                 Integer.getInteger("bench.singleSeconds", 20),
                 Integer.getInteger("bench.singleLingerMs", io.budgetguard.ingest.IngestConfig.DEFAULT_SMALL_LINGER_MS),
                 Integer.getInteger("bench.singleConnections", 32),
