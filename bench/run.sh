@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of ./mvnw verify). Usage: bench/run.sh <benchmark> [-Dbench.x=… JVM options]
-#   ingest      raw producer vs HTTP ingest on one embedded broker, single-event latency; last line "ingest ratio=…"
+#   ingest      raw producer vs HTTP ingest on one embedded broker, single-event latency and its Kafka and HTTP floors; last line "ingest ratio=…"
 #   ingest-jmh  JMH: cached API-key authentication, JSON → Avro (parse, validate, encode) per event
-#   streams     metering topology vs pass-through EOS + dedup store on one broker and input; alert latency; last line "streams ratio=…"
+#   streams     metering topology vs pass-through EOS + dedup store on one broker and input; alert latency and its floor; last line "streams ratio=…"
 #   sink        ledger sink vs raw COPY of the same rows into the same table, same run; last line "sink ratio=…"
 #   hostile     a million malformed HTTP requests against ingest (-Dbench.requests=, -Dbench.seed=); last line "hostile PASS|FAIL …"
 # Set BENCH_SKIP_BUILD=1 to reuse what is built (the modules the benchmark needs must be installed in ~/.m2).
