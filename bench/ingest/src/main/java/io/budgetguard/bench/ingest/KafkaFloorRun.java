@@ -2,11 +2,8 @@ package io.budgetguard.bench.ingest;
 
 import io.budgetguard.ingest.IngestConfig;
 import io.budgetguard.ingest.usage.UsagePublisher;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -34,15 +31,9 @@ final class KafkaFloorRun {
         // its own client id (metrics and JMX names are per client id); its I/O thread still counts as "ingest producer
         // I/O" in the CPU split (CpuMeter), the role it plays here
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-floor");
-        int warmup = rps * warmupSeconds;
-        int total = warmup + rps * seconds;
-        long[] latencies = new long[total - warmup];
-        long[] warmupLatencies = new long[warmup];
-        long[] worstBySecond = new long[warmupSeconds + seconds];
-        AtomicInteger recorded = new AtomicInteger();
-        AtomicInteger warmupRecorded = new AtomicInteger();
-        AtomicLong errors = new AtomicLong();
-        String[] firstError = new String[1];
+        LatencySamples samples = new LatencySamples(rps, warmupSeconds, seconds);
+        int warmup = samples.warmup();
+        int total = samples.total();
         double interval = 1e9 / rps;
         CpuMeter cpu = new CpuMeter();
         long sendingEnded;
@@ -64,23 +55,9 @@ final class KafkaFloorRun {
                 }
                 int index = i;
                 // the callback runs on the producer's I/O thread when the acknowledgement arrives, as ingest's does
-                producer.send(new ProducerRecord<>(topic, key, values.get(i % values.size())), (metadata, exception) -> {
-                    long latency = System.nanoTime() - due;
-                    int second = index / rps;
-                    worstBySecond[second] = Math.max(worstBySecond[second], latency); // one I/O thread: no race
-                    if (exception != null) {
-                        if (index >= warmup) {
-                            errors.incrementAndGet();
-                        }
-                        if (firstError[0] == null) {
-                            firstError[0] = exception.toString();
-                        }
-                    } else if (index < warmup) {
-                        warmupLatencies[warmupRecorded.getAndIncrement()] = latency;
-                    } else {
-                        latencies[recorded.getAndIncrement()] = latency;
-                    }
-                });
+                producer.send(new ProducerRecord<>(topic, key, values.get(i % values.size())),
+                        (metadata, exception) -> samples.record(index, System.nanoTime() - due,
+                                exception == null ? null : exception.toString()));
             }
             sendingEnded = System.nanoTime();
             host = cpu.host();
@@ -88,18 +65,6 @@ final class KafkaFloorRun {
             cpuPercent = cpu.percentOfAllCores();
             producer.flush();
         }
-        int count = recorded.get();
-        long[] sorted = Arrays.copyOf(latencies, count);
-        Arrays.sort(sorted);
-        long[] warmupSorted = Arrays.copyOf(warmupLatencies, warmupRecorded.get());
-        Arrays.sort(warmupSorted);
-        double measuredSeconds = (sendingEnded - measureStart) / 1e9;
-        return new SingleEventLatencyRun.Result(count + errors.get(), (count + errors.get()) / measuredSeconds,
-                SingleEventLatencyRun.percentile(sorted, 0.50), SingleEventLatencyRun.percentile(sorted, 0.90),
-                SingleEventLatencyRun.percentile(sorted, 0.99), SingleEventLatencyRun.percentile(sorted, 0.999),
-                count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0],
-                SingleEventLatencyRun.worstBySecond(worstBySecond), cpuByThreadGroup,
-                SingleEventLatencyRun.percentile(warmupSorted, 0.50), SingleEventLatencyRun.percentile(warmupSorted, 0.99),
-                host);
+        return samples.result((sendingEnded - measureStart) / 1e9, cpuPercent, cpuByThreadGroup, host);
     }
 }

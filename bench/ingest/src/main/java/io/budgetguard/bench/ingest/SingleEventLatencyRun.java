@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -75,15 +73,9 @@ final class SingleEventLatencyRun {
 
     static Result run(Target target, int rps, int warmupSeconds, int seconds, int connections, String threadPrefix)
             throws InterruptedException {
-        int warmup = rps * warmupSeconds;
-        int total = warmup + rps * seconds;
-        long[] latencies = new long[total - warmup];
-        long[] warmupLatencies = new long[warmup];
-        long[] worstBySecond = new long[warmupSeconds + seconds];
-        AtomicInteger recorded = new AtomicInteger();
-        AtomicInteger warmupRecorded = new AtomicInteger();
-        AtomicLong errors = new AtomicLong();
-        String[] firstError = new String[1];
+        LatencySamples samples = new LatencySamples(rps, warmupSeconds, seconds);
+        int warmup = samples.warmup();
+        int total = samples.total();
         LinkedBlockingQueue<Due> queue = new LinkedBlockingQueue<>();
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
@@ -99,27 +91,7 @@ final class SingleEventLatencyRun {
                         } catch (java.io.IOException e) {
                             error = e.toString();
                         }
-                        long latency = System.nanoTime() - due.dueNanos();
-                        int second = due.index() / rps;
-                        synchronized (worstBySecond) {
-                            worstBySecond[second] = Math.max(worstBySecond[second], latency);
-                        }
-                        if (due.index() < warmup) {
-                            if (error == null) {
-                                warmupLatencies[warmupRecorded.getAndIncrement()] = latency;
-                            }
-                        } else {
-                            if (error == null) {
-                                latencies[recorded.getAndIncrement()] = latency;
-                            } else {
-                                errors.incrementAndGet();
-                                synchronized (firstError) {
-                                    if (firstError[0] == null) {
-                                        firstError[0] = error;
-                                    }
-                                }
-                            }
-                        }
+                        samples.record(due.index(), System.nanoTime() - due.dueNanos(), error);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -153,18 +125,7 @@ final class SingleEventLatencyRun {
         for (Thread worker : workers) {
             worker.join(TimeUnit.SECONDS.toMillis(60));
         }
-        double cpuPercent = cpu.percentOfAllCores();
-        int count = recorded.get();
-        long[] sorted = Arrays.copyOf(latencies, count);
-        Arrays.sort(sorted);
-        long[] warmupSorted = Arrays.copyOf(warmupLatencies, warmupRecorded.get());
-        Arrays.sort(warmupSorted);
-        double measuredSeconds = (sendingEnded - measureStart) / 1e9;
-        return new Result(count + errors.get(), (count + errors.get()) / measuredSeconds, percentile(sorted, 0.50),
-                percentile(sorted, 0.90), percentile(sorted, 0.99), percentile(sorted, 0.999),
-                count == 0 ? 0 : sorted[count - 1] / 1e6, errors.get(), cpuPercent, firstError[0],
-                worstBySecond(worstBySecond), cpuByThreadGroup, percentile(warmupSorted, 0.50),
-                percentile(warmupSorted, 0.99), host);
+        return samples.result((sendingEnded - measureStart) / 1e9, cpu.percentOfAllCores(), cpuByThreadGroup, host);
     }
 
     /** The worst latency of each second, in ms with one decimal, space-separated. */
