@@ -4,7 +4,6 @@ import io.budgetguard.ingest.IngestConfig;
 import io.budgetguard.ingest.usage.UsagePublisher;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,39 +31,22 @@ final class KafkaFloorRun {
         // I/O" in the CPU split (CpuMeter), the role it plays here
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-floor");
         LatencySamples samples = new LatencySamples(rps, warmupSeconds, seconds);
-        int warmup = samples.warmup();
-        int total = samples.total();
-        double interval = 1e9 / rps;
         CpuMeter cpu = new CpuMeter();
-        long sendingEnded;
-        long measureStart;
+        double measuredSeconds;
         HostCpu.Share host;
         String cpuByThreadGroup;
         double cpuPercent;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config)) {
-            long start = System.nanoTime() + 50_000_000L;
-            measureStart = start + (long) (warmup * interval);
-            for (int i = 0; i < total; i++) {
-                long due = start + (long) (i * interval);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                if (i == warmup) {
-                    cpu.start();
-                }
-                int index = i;
-                // the callback runs on the producer's I/O thread when the acknowledgement arrives, as ingest's does
-                producer.send(new ProducerRecord<>(topic, key, values.get(i % values.size())),
-                        (metadata, exception) -> samples.record(index, System.nanoTime() - due,
-                                exception == null ? null : exception.toString()));
-            }
-            sendingEnded = System.nanoTime();
+            // the callback runs on the producer's I/O thread when the acknowledgement arrives, as ingest's does
+            measuredSeconds = samples.paceOpenLoop(cpu, (index, due) -> producer.send(
+                    new ProducerRecord<>(topic, key, values.get(index % values.size())),
+                    (metadata, exception) -> samples.record(index, System.nanoTime() - due,
+                            exception == null ? null : exception.toString())));
             host = cpu.host();
-            cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(total - warmup);
+            cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(samples.total() - samples.warmup());
             cpuPercent = cpu.percentOfAllCores();
             producer.flush();
         }
-        return samples.result((sendingEnded - measureStart) / 1e9, cpuPercent, cpuByThreadGroup, host);
+        return samples.result(measuredSeconds, cpuPercent, cpuByThreadGroup, host);
     }
 }

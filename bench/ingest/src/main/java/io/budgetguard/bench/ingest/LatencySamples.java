@@ -3,6 +3,7 @@ package io.budgetguard.bench.ingest;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The latencies of one open-loop phase at a fixed rate — request (or record) {@code i} is due at
@@ -36,6 +37,34 @@ final class LatencySamples {
 
     int total() {
         return warmup + latencies.length;
+    }
+
+    /** Sends request {@code index}, due at {@code dueNanos} ({@link System#nanoTime()}); its answer is recorded later. */
+    interface Dispatch {
+        void send(int index, long dueNanos);
+    }
+
+    /**
+     * Dispatches every request of the phase at its due time, open loop (a late answer does not delay the next request),
+     * and starts {@code cpu} at the first measured one; returns the measured part's length in seconds, from its first
+     * due time to the last dispatch.
+     */
+    double paceOpenLoop(CpuMeter cpu, Dispatch dispatch) {
+        double interval = 1e9 / rate;
+        long start = System.nanoTime() + 50_000_000L;
+        long measureStart = start + (long) (warmup * interval);
+        for (int i = 0; i < total(); i++) {
+            long due = start + (long) (i * interval);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            if (i == warmup) {
+                cpu.start();
+            }
+            dispatch.send(i, due);
+        }
+        return (System.nanoTime() - measureStart) / 1e9;
     }
 
     /** Request {@code index} was answered {@code latencyNanos} after it was due; {@code error} null when it succeeded. */

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * (c) Single-event {@code POST /v1/usage} latency at a constant arrival rate (open loop, as wrk2 does): request
@@ -74,8 +73,6 @@ final class SingleEventLatencyRun {
     static Result run(Target target, int rps, int warmupSeconds, int seconds, int connections, String threadPrefix)
             throws InterruptedException {
         LatencySamples samples = new LatencySamples(rps, warmupSeconds, seconds);
-        int warmup = samples.warmup();
-        int total = samples.total();
         LinkedBlockingQueue<Due> queue = new LinkedBlockingQueue<>();
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
@@ -100,32 +97,18 @@ final class SingleEventLatencyRun {
             worker.start();
             workers.add(worker);
         }
-        double interval = 1e9 / rps;
         CpuMeter cpu = new CpuMeter();
-        long start = System.nanoTime() + 50_000_000L;
-        long measureStart = start + (long) (warmup * interval);
-        for (int i = 0; i < total; i++) {
-            long due = start + (long) (i * interval);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait);
-            }
-            if (i == warmup) {
-                cpu.start();
-            }
-            queue.add(new Due(i, due));
-        }
-        long sendingEnded = System.nanoTime();
+        double measuredSeconds = samples.paceOpenLoop(cpu, (index, due) -> queue.add(new Due(index, due)));
         HostCpu.Share host = cpu.host();
         // before the workers end: the CPU time of a thread that ended is no longer known
-        String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(total - warmup);
+        String cpuByThreadGroup = cpu.cpuMicrosByThreadGroup(samples.total() - samples.warmup());
         for (int c = 0; c < connections; c++) {
             queue.add(STOP);
         }
         for (Thread worker : workers) {
             worker.join(TimeUnit.SECONDS.toMillis(60));
         }
-        return samples.result((sendingEnded - measureStart) / 1e9, cpu.percentOfAllCores(), cpuByThreadGroup, host);
+        return samples.result(measuredSeconds, cpu.percentOfAllCores(), cpuByThreadGroup, host);
     }
 
     /** The worst latency of each second, in ms with one decimal, space-separated. */

@@ -2,6 +2,8 @@ package io.budgetguard.bench.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class LatencySamplesTest {
@@ -32,5 +34,26 @@ class LatencySamplesTest {
         assertThat(result.warmupP50Millis()).isEqualTo(80.0);
         assertThat(result.warmupP99Millis()).isEqualTo(90.0);
         assertThat(result.maxBySecond()).isEqualTo("90.0 4.0 60.0");
+    }
+
+    @Test
+    void pacesEveryRequestInOrderAtItsOwnDueTime() {
+        // 200 per second, one measured second: a request due every 5 ms, whatever the answers do
+        LatencySamples samples = new LatencySamples(200, 0, 1);
+        List<Integer> indexes = new ArrayList<>();
+        List<Long> dues = new ArrayList<>();
+
+        double measuredSeconds = samples.paceOpenLoop(new CpuMeter(), (index, due) -> {
+            indexes.add(index);
+            dues.add(due);
+            assertThat(System.nanoTime()).isGreaterThanOrEqualTo(due); // never sent before it is due
+        });
+
+        assertThat(indexes).hasSize(200).isSorted();
+        assertThat(indexes.get(199)).isEqualTo(199);
+        for (int i = 1; i < dues.size(); i++) {
+            assertThat(dues.get(i) - dues.get(0)).isEqualTo(i * 5_000_000L);
+        }
+        assertThat(measuredSeconds).isGreaterThanOrEqualTo(0.995); // the last one is due 995 ms after the first
     }
 }
