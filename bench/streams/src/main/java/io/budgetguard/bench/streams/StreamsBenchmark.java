@@ -65,11 +65,7 @@ public final class StreamsBenchmark {
         Path work = Files.createTempDirectory("bench-streams-");
         Path stateDir = work.resolve("state");
         // -Dbench.broker.<broker property>=<value> overrides the embedded broker's setting (experiments only)
-        Map<String, String> brokerOverrides = new HashMap<>();
-        System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.broker."))
-                .forEach(property -> brokerOverrides.put(property.substring("bench.broker.".length()),
-                        System.getProperty(property)));
-        try (EmbeddedKafka kafka = EmbeddedKafka.create(0, work.resolve("kafka"), brokerOverrides).start();
+        try (EmbeddedKafka kafka = EmbeddedKafka.create(0, work.resolve("kafka"), overrides("bench.broker.")).start();
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             String bootstrap = kafka.bootstrapServers();
             TopicManifest.load().apply(admin);
@@ -211,10 +207,16 @@ public final class StreamsBenchmark {
     private static Properties streamsProperties(MeteringConfig config) {
         Properties props = config.streamsProperties();
         // -Dbench.streams.<Kafka Streams property>=<value> overrides the service's setting (experiments only)
-        System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith("bench.streams."))
-                .forEach(property -> props.put(property.substring("bench.streams.".length()),
-                        System.getProperty(property)));
+        props.putAll(overrides("bench.streams."));
         return props;
+    }
+
+    /** The system properties named {@code <prefix><name>}, as {@code name → value}. */
+    private static Map<String, String> overrides(String prefix) {
+        Map<String, String> overrides = new HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(property -> property.startsWith(prefix))
+                .forEach(property -> overrides.put(property.substring(prefix.length()), System.getProperty(property)));
+        return overrides;
     }
 
     private static Measured measure(String name, Topology topology, MeteringConfig config, Admin admin,
