@@ -26,7 +26,8 @@ import org.apache.kafka.streams.StreamsConfig;
  * @param stateDir          {@code STREAMS_STATE_DIR}, default {@code .budgetguard/streams-state}
  * @param httpHost          {@code HTTP_HOST}, default {@code 127.0.0.1}
  * @param httpPort          {@code STREAMS_PORT}, default 8081; 0 = any free port
- * @param streamThreads     {@code STREAMS_NUM_THREADS}, default 1
+ * @param streamThreads     {@code STREAMS_NUM_THREADS}, default 2 (D39): the tasks (one per partition of
+ *                          {@code usage.events.v1}) are shared among them; more threads than partitions idle
  * @param commitInterval    {@code STREAMS_COMMIT_INTERVAL_MS}, default 100 ms: exactly-once transaction length, so
  *                          also the floor of the event-to-alert latency
  * @param replicationFactor {@code BUDGETGUARD_TOPIC_REPLICATION_FACTOR}, default 1: internal topics (changelogs) and
@@ -73,6 +74,11 @@ public record MeteringConfig(
     public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
     public static final int DEFAULT_HTTP_PORT = 8081;
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
+    /**
+     * One stream thread computes on one core and waits on every commit: with one, a 2-core instance left a core partly
+     * idle while the thread was saturated; two processed 15–45 % more events per second (D39).
+     */
+    public static final int DEFAULT_STREAM_THREADS = 2;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SESSION_TIMEOUT = Duration.ofSeconds(45);
     public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofSeconds(10);
@@ -118,7 +124,8 @@ public record MeteringConfig(
     /** Every default, for the given broker and registry (dev mode and tests start from here). */
     public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
-                DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, 1, DEFAULT_COMMIT_INTERVAL, 1, DEFAULT_CLOSE_TIMEOUT, null,
+                DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL, 1,
+                DEFAULT_CLOSE_TIMEOUT, null,
                 DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, DEFAULT_STARTUP_TIMEOUT,
                 MeteringTopologyConfig.defaults(), AuthLimits.DEFAULTS);
     }
@@ -136,7 +143,7 @@ public record MeteringConfig(
         Path stateDir = Path.of(env.optional("STREAMS_STATE_DIR", DEFAULT_STATE_DIR.toString()));
         String host = env.optional("HTTP_HOST", DEFAULT_HTTP_HOST);
         int port = env.port("STREAMS_PORT", DEFAULT_HTTP_PORT);
-        int threads = env.integer("STREAMS_NUM_THREADS", 1, 1, 64);
+        int threads = env.integer("STREAMS_NUM_THREADS", DEFAULT_STREAM_THREADS, 1, 64);
         Duration commitInterval = env.millis("STREAMS_COMMIT_INTERVAL_MS", DEFAULT_COMMIT_INTERVAL);
         int replicationFactor = env.integer(TopicManifest.REPLICATION_FACTOR_ENV, 1, 1, Short.MAX_VALUE);
         int dedupHours = env.integer("STREAMS_DEDUP_HORIZON_HOURS",

@@ -27,7 +27,7 @@ class MeteringConfigTest {
         assertThat(config.stateDir()).isEqualTo(Path.of(".budgetguard", "streams-state"));
         assertThat(config.httpHost()).isEqualTo("127.0.0.1");
         assertThat(config.httpPort()).isEqualTo(8081);
-        assertThat(config.streamThreads()).isEqualTo(1);
+        assertThat(config.streamThreads()).isEqualTo(2);
         assertThat(config.commitInterval()).isEqualTo(Duration.ofMillis(100));
         assertThat(config.replicationFactor()).isEqualTo(1);
         assertThat(config.topology().dedupHorizon()).isEqualTo(Duration.ofDays(7));
@@ -59,6 +59,11 @@ class MeteringConfigTest {
         assertThat(props.get(StreamsConfig.REPLICATION_FACTOR_CONFIG)).isEqualTo(3);
         assertThat(props.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(250L);
         assertThat(props.get(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("budgetguard-metering");
+        // two stream threads share the tasks by default (D39); STREAMS_NUM_THREADS sets another count
+        assertThat(props.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(2);
+        env.put("STREAMS_NUM_THREADS", "1");
+        assertThat(MeteringConfig.fromEnv(env).streamsProperties().get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+                .isEqualTo(1);
     }
 
     @Test

@@ -162,6 +162,9 @@ class MeteringServiceTest {
         assertThat(rejected).singleElement()
                 .satisfies(r -> assertThat(r.getReason()).startsWith("undecodable"));
         assertThat(get("/health/ready")).isEqualTo(200);
+        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .filteredOn(name -> name.startsWith(config.applicationId() + "-") && name.contains("-StreamThread-"))
+                .as("the default count of stream threads (D39)").hasSize(2);
         assertThat(List.of(1, 2, 3).stream().map(i -> LoopbackHttp.get("127.0.0.2", service.port(), "/v1/spend",
                 "Bearer " + ApiKeys.generate().token()).status()).toList())
                 .as("random key ids from one address, 2 allowed a minute").containsExactly(401, 401, 429);
