@@ -76,7 +76,7 @@ public record MeteringConfig(
     public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
     /**
      * One stream thread computes on one core and waits on every commit: with one, a 2-core instance left a core partly
-     * idle while the thread was saturated; two processed 15–45 % more events per second (D39).
+     * idle while the thread was saturated; two processed ~30 % more events per second (D39).
      */
     public static final int DEFAULT_STREAM_THREADS = 2;
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
