@@ -125,9 +125,8 @@ public record MeteringConfig(
     public static MeteringConfig defaults(String kafkaBootstrap, String schemaRegistryUrl) {
         return new MeteringConfig(kafkaBootstrap, schemaRegistryUrl, DEFAULT_APPLICATION_ID, DEFAULT_STATE_DIR,
                 DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, DEFAULT_STREAM_THREADS, DEFAULT_COMMIT_INTERVAL, 1,
-                DEFAULT_CLOSE_TIMEOUT, null,
-                DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT, DEFAULT_STARTUP_TIMEOUT,
-                MeteringTopologyConfig.defaults(), AuthLimits.DEFAULTS);
+                DEFAULT_CLOSE_TIMEOUT, null, DEFAULT_SESSION_TIMEOUT, DEFAULT_TRANSACTION_TIMEOUT,
+                DEFAULT_STARTUP_TIMEOUT, MeteringTopologyConfig.defaults(), AuthLimits.DEFAULTS);
     }
 
     /** Reads the settings from environment variables; throws a ConfigException naming every problem at once. */
