@@ -76,11 +76,7 @@ public final class CachedSecretVerifier {
             return false;
         }
         byte[] mac = mac(secret);
-        Verified verified = verifiedByKeyId.get(keyId);
-        if (verified != null && verified.secretHash().equals(storedHash) && MessageDigest.isEqual(verified.mac(), mac)) {
-            return true;
-        }
-        return verifySlowly(keyId, storedHash, secret, mac);
+        return isRemembered(keyId, storedHash, mac) || verifySlowly(keyId, storedHash, secret, mac);
     }
 
     /**
@@ -91,9 +87,7 @@ public final class CachedSecretVerifier {
         if (keyId == null || storedHash == null || secret == null) {
             return false;
         }
-        Verified verified = verifiedByKeyId.get(keyId);
-        return verified != null && verified.secretHash().equals(storedHash)
-                && MessageDigest.isEqual(verified.mac(), mac(secret));
+        return isRemembered(keyId, storedHash, mac(secret));
     }
 
     /** Remembers a secret this process just created and hashed itself, so that its first use needs no bcrypt. */
@@ -113,33 +107,50 @@ public final class CachedSecretVerifier {
         }
         CompletableFuture<Boolean> mine = new CompletableFuture<>();
         CompletableFuture<Boolean> shared = inFlight.putIfAbsent(attempt, mine);
-        boolean matches;
         if (shared != null) {
             try {
-                matches = shared.join();
+                return shared.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }
-        } else {
-            try {
+        }
+        try {
+            // Asked again now that this request owns the attempt: an owner remembers its outcome before it lets go of
+            // the attempt, so a request that looked just before that finds the outcome here, not a second slow check.
+            boolean matches;
+            if (isRemembered(keyId, storedHash, mac)) {
+                matches = true;
+            } else if (failures.containsKey(attempt)) {
+                matches = false;
+            } else {
                 matches = slowCheck(secret, storedHash);
-                mine.complete(matches);
-            } catch (RuntimeException e) {
-                mine.completeExceptionally(e);
-                throw e;
-            } finally {
-                inFlight.remove(attempt, mine);
+                rememberOutcome(keyId, storedHash, mac, attempt, matches);
             }
+            mine.complete(matches);
+            return matches;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inFlight.remove(attempt, mine);
         }
-        if (!matches) {
-            if (failures.size() >= MAX_REMEMBERED_FAILURES) {
-                failures.clear();
-            }
-            failures.put(attempt, Boolean.TRUE);
-            return false;
+    }
+
+    /** Whether {@code mac}'s secret was verified for this key and its current stored hash. */
+    private boolean isRemembered(String keyId, String storedHash, byte[] mac) {
+        Verified verified = verifiedByKeyId.get(keyId);
+        return verified != null && verified.secretHash().equals(storedHash) && MessageDigest.isEqual(verified.mac(), mac);
+    }
+
+    private void rememberOutcome(String keyId, String storedHash, byte[] mac, String attempt, boolean matches) {
+        if (matches) {
+            verifiedByKeyId.put(keyId, new Verified(storedHash, mac));
+            return;
         }
-        verifiedByKeyId.put(keyId, new Verified(storedHash, mac));
-        return true;
+        if (failures.size() >= MAX_REMEMBERED_FAILURES) {
+            failures.clear();
+        }
+        failures.put(attempt, Boolean.TRUE);
     }
 
     private boolean slowCheck(String secret, String storedHash) {
