@@ -8,9 +8,14 @@ package io.budgetguard.bench.streams;
  * @param warmup         run each topology once over the input, unmeasured, before measuring (JIT, page cache)
  * @param latencyRate    events per second of the alert-latency phase
  * @param latencySeconds duration of the alert-latency phase
- * @param latencyWarmupSeconds duration of an unmeasured alert phase before it, on tenants of its own (0: none);
+ * @param latencyWarmupSeconds duration of one unmeasured alert phase before it, on tenants of its own (0: none);
  *                       20 s: after 5 s the JIT still took ~55 µs of CPU per event in the measured phase, ~36
  *                       after 20 s (docs/PERFORMANCE.md, Streams, session 12)
+ * @param latencyWarmupMaxSeconds further warm-up phases of {@code latencyWarmupSeconds} each follow the first while the
+ *                       JIT compiler threads used more than {@code jitQuietPercent} of one core in the last one, up to
+ *                       this many seconds of warm-up in all (the JIT's queue after the first alerts takes ~40–60 s to
+ *                       drain on two cores: docs/PERFORMANCE.md, Streams, session 15); the floor's warm-up likewise
+ * @param jitQuietPercent share of one core (%) the JIT may use in a warm-up phase for the warm-up to end
  * @param latencyTenants tenants of the alert-latency phase, each with a daily budget whose ten thresholds (10 … 100 %)
  *                       are crossed evenly over the phase
  * @param commitIntervalMs {@code commit.interval.ms} of both topologies (default: the service's, 100 ms)
@@ -20,7 +25,7 @@ package io.budgetguard.bench.streams;
  *                       latency measured the same way: the floor the alert latency stands on (~45 s)
  */
 record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, int latencySeconds,
-        int latencyWarmupSeconds, int latencyTenants,
+        int latencyWarmupSeconds, int latencyWarmupMaxSeconds, int jitQuietPercent, int latencyTenants,
         int commitIntervalMs, int rounds, boolean restore, boolean latencyFloor) {
 
     static BenchSettings fromSystemProperties() {
@@ -31,6 +36,8 @@ record BenchSettings(int events, int tenants, boolean warmup, int latencyRate, i
                 Integer.getInteger("bench.latencyRate", 10_000),
                 Integer.getInteger("bench.latencySeconds", 20),
                 Integer.getInteger("bench.latencyWarmupSeconds", 20),
+                Integer.getInteger("bench.latencyWarmupMaxSeconds", 120),
+                Integer.getInteger("bench.jitQuietPercent", 15),
                 Integer.getInteger("bench.latencyTenants", 500),
                 Integer.getInteger("bench.commitIntervalMs", 100),
                 Integer.getInteger("bench.rounds", 3),

@@ -124,17 +124,24 @@ public final class StreamsBenchmark {
                 }
                 String lastApplication = "bench-metering-" + settings.rounds();
 
-                // The alert path (alert, status, marks) runs only in this phase: a first, shorter phase on tenants of
-                // its own warms it up (JIT), as a long-running instance is; its figures are printed, not summarised.
+                // The alert path (alert, status, marks) runs only in this phase: unmeasured phases on tenants of their
+                // own warm it up until the JIT is quiet, as a long-running instance is; their figures are printed, the
+                // first one's p99 (the cold figure) is summarised.
                 LatencyPhase warmup = null;
-                if (settings.latencyWarmupSeconds() > 0) {
-                    warmup = latencyPhase("warm-up", "lat-w", settings.latencyWarmupSeconds(), producer, registry, data,
-                            settings, views, metering, bootstrap);
+                int warmupSeconds = 0;
+                for (int phase = 1; settings.latencyWarmupSeconds() > 0; phase++) {
+                    LatencyPhase last = latencyPhase("warm-up " + phase, "lat-w" + phase,
+                            settings.latencyWarmupSeconds(), producer, registry, data, settings, views, metering,
+                            bootstrap);
+                    warmup = warmup == null ? last : warmup;
+                    warmupSeconds += settings.latencyWarmupSeconds();
+                    if (warmedUp(settings, last.jitPercent(), warmupSeconds, "Alert latency")) {
+                        break;
+                    }
                 }
                 LatencyPhase measured = latencyPhase("measured", "lat", settings.latencySeconds(), producer,
                         registry, data, settings, views, metering, bootstrap);
-                long latencyEvents = (long) settings.latencyRate()
-                        * (settings.latencySeconds() + settings.latencyWarmupSeconds());
+                long latencyEvents = (long) settings.latencyRate() * (settings.latencySeconds() + warmupSeconds);
                 metering.close();
                 PassThroughLatencyRun.Result floor = settings.latencyFloor()
                         ? floorPhases(base.withApplicationId("bench-floor-passthrough"), tuning, producer, registry, data,
@@ -170,12 +177,13 @@ public final class StreamsBenchmark {
                         format(footprint.changelogBytesPerEntry()), restoreMillis);
                 System.out.printf(Locale.ROOT, "streams ratio=%.2f priced_eps=%d passthrough_eps=%d alert_p50_ms=%d "
                                 + "alert_p99_ms=%d alert_warmup_p99_ms=%d cpu_ratio=%.2f priced_cpu_us=%.1f "
-                                + "passthrough_cpu_us=%.1f alert_host_steal_pct=%.0f floor_p50_ms=%d floor_p99_ms=%d%n",
+                                + "passthrough_cpu_us=%.1f alert_host_steal_pct=%.0f floor_p50_ms=%d floor_p99_ms=%d "
+                                + "alert_warmup_s=%d alert_jit_pct=%.0f%n",
                         median(ratios), Math.round(pricedEps), Math.round(passThroughEps),
                         measured.latency().p50Millis(), measured.latency().p99Millis(),
                         warmup == null ? -1 : warmup.latency().p99Millis(), median(cpuRatios), pricedCpu,
                         passThroughCpu, measured.hostStealPct(), floor == null ? -1 : floor.p50Millis(),
-                        floor == null ? -1 : floor.p99Millis());
+                        floor == null ? -1 : floor.p99Millis(), warmupSeconds, measured.jitPercent());
             }
         } finally {
             deleteQuietly(work);
@@ -289,8 +297,8 @@ public final class StreamsBenchmark {
 
     /**
      * The alert latency's floor (see {@link PassThroughLatencyRun}): a fresh pass-through application that starts at
-     * the input's end, a warm-up as long as the alert phase's, then the measured phase; the metering application is
-     * closed by then, so the two do not share the machine.
+     * the input's end, warm-up phases by the alert phase's rule (until the JIT is quiet), then the measured phase; the
+     * metering application is closed by then, so the two do not share the machine.
      */
     private static PassThroughLatencyRun.Result floorPhases(MeteringConfig config, MeteringTopologyConfig tuning,
             KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, SampleData data,
@@ -303,30 +311,71 @@ public final class StreamsBenchmark {
         }
         try (StreamsRun run = StreamsRun.start(PassThroughTopology.build(tuning.dedupHorizon()), props)) {
             run.awaitRunning();
-            PassThroughLatencyRun.Result result = null;
-            for (String name : settings.latencyWarmupSeconds() > 0 ? List.of("warm-up", "measured")
-                    : List.of("measured")) {
-                int seconds = name.equals("warm-up") ? settings.latencyWarmupSeconds() : settings.latencySeconds();
-                LOG.info("Latency floor (pass-through), {} phase of {} s (load average {})", name, seconds,
-                        loadAverage());
-                ThreadCpu cpuBefore = ThreadCpu.snapshot();
-                HostCpu hostBefore = HostCpu.now();
-                result = PassThroughLatencyRun.run(bootstrap, registry, producer, data, tenants, settings.latencyRate(),
-                        seconds);
-                HostCpu hostAfter = HostCpu.now();
-                LOG.info("Latency floor (pass-through), {}: {} events/s sent, {} records read, p50 {} ms, p99 {} ms, "
-                                + "max {} ms", name, Math.round(result.sentPerSecond()), result.records(),
-                        result.p50Millis(), result.p99Millis(), result.maxMillis());
-                LOG.info("Latency floor (pass-through), {}: CPU µs per event by thread group: {}", name,
-                        ThreadCpu.snapshot().perEventSince(cpuBefore, (long) settings.latencyRate() * seconds));
-                LOG.info("Latency floor (pass-through), {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
+            int warmupSeconds = 0;
+            for (int phase = 1; settings.latencyWarmupSeconds() > 0; phase++) {
+                double jitPercent = floorPhase("warm-up " + phase, settings.latencyWarmupSeconds(), tenants, producer,
+                        registry, data, settings, bootstrap).jitPercent();
+                warmupSeconds += settings.latencyWarmupSeconds();
+                if (warmedUp(settings, jitPercent, warmupSeconds, "Latency floor (pass-through)")) {
+                    break;
+                }
             }
-            return result;
+            return floorPhase("measured", settings.latencySeconds(), tenants, producer, registry, data, settings,
+                    bootstrap).result();
         }
     }
 
-    /** One alert phase's figures and the share of the machine's time the hypervisor stole while it ran (-1: n/a). */
-    private record LatencyPhase(AlertLatencyRun.Result latency, double hostStealPct) {}
+    private record FloorPhase(PassThroughLatencyRun.Result result, double jitPercent) {}
+
+    private static FloorPhase floorPhase(String name, int seconds, List<String> tenants,
+            KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, SampleData data,
+            BenchSettings settings, String bootstrap) throws InterruptedException {
+        LOG.info("Latency floor (pass-through), {} phase of {} s (load average {})", name, seconds, loadAverage());
+        ThreadCpu cpuBefore = ThreadCpu.snapshot();
+        HostCpu hostBefore = HostCpu.now();
+        long start = System.nanoTime();
+        PassThroughLatencyRun.Result result = PassThroughLatencyRun.run(bootstrap, registry, producer, data, tenants,
+                settings.latencyRate(), seconds);
+        long elapsed = System.nanoTime() - start;
+        HostCpu hostAfter = HostCpu.now();
+        ThreadCpu cpuAfter = ThreadCpu.snapshot();
+        LOG.info("Latency floor (pass-through), {}: {} events/s sent, {} records read, p50 {} ms, p99 {} ms, "
+                        + "max {} ms", name, Math.round(result.sentPerSecond()), result.records(),
+                result.p50Millis(), result.p99Millis(), result.maxMillis());
+        LOG.info("Latency floor (pass-through), {}: CPU µs per event by thread group: {}", name,
+                cpuAfter.perEventSince(cpuBefore, (long) settings.latencyRate() * seconds));
+        LOG.info("Latency floor (pass-through), {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
+        return new FloorPhase(result, jitPercent(cpuBefore, cpuAfter, elapsed));
+    }
+
+    /** The JIT compiler threads' CPU between two snapshots, as a share (%) of one core over {@code elapsedNanos}. */
+    private static double jitPercent(ThreadCpu before, ThreadCpu after, long elapsedNanos) {
+        return 100.0 * after.since(before, "jit").toNanos() / elapsedNanos;
+    }
+
+    /**
+     * Whether the warm-up ends after a phase whose JIT used {@code jitPercent} of one core: when the JIT is quiet, or
+     * when another phase would exceed the maximum warm-up (the measured phase then starts anyway, and says so).
+     */
+    private static boolean warmedUp(BenchSettings settings, double jitPercent, int warmupSeconds, String what) {
+        if (jitPercent <= settings.jitQuietPercent()) {
+            LOG.info("{}: warm-up done after {} s, the JIT at {} % of one core", what, warmupSeconds,
+                    format(jitPercent));
+            return true;
+        }
+        if (warmupSeconds + settings.latencyWarmupSeconds() > settings.latencyWarmupMaxSeconds()) {
+            LOG.info("{}: warm-up stopped at its maximum of {} s with the JIT still at {} % of one core (above {} %)",
+                    what, warmupSeconds, format(jitPercent), settings.jitQuietPercent());
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * One alert phase's figures, the share of the machine's time the hypervisor stole while it ran (-1: n/a) and the
+     * share of one core the JIT compiler threads used.
+     */
+    private record LatencyPhase(AlertLatencyRun.Result latency, double hostStealPct, double jitPercent) {}
 
     /** Tenants of the latency phase, each with a daily budget whose thresholds 10 … 100 % it crosses evenly. */
     private static LatencyPhase latencyPhase(String name, String tenantPrefix, int seconds,
@@ -341,9 +390,12 @@ public final class StreamsBenchmark {
         StreamThreadTimes times = StreamThreadTimes.start(metering.run().streams());
         ThreadCpu cpuBefore = ThreadCpu.snapshot();
         HostCpu hostBefore = HostCpu.now();
+        long start = System.nanoTime();
         AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data, tenants,
                 settings.latencyRate(), seconds);
+        long elapsed = System.nanoTime() - start;
         HostCpu hostAfter = HostCpu.now();
+        ThreadCpu cpuAfter = ThreadCpu.snapshot();
         long phaseEvents = (long) settings.latencyRate() * seconds;
         LOG.info("Alert latency, {}: {} events/s sent, {} alerts, p50 {} ms, p99 {} ms, max {} ms", name,
                 Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(), latency.p99Millis(),
@@ -356,10 +408,11 @@ public final class StreamsBenchmark {
         // CPU per event at the fixed rate, whole process (includes the bench's own producer and alert reader): the
         // headroom the stream thread has on a shared host, steadier than the latency itself
         LOG.info("Alert latency, {}: CPU µs per event by thread group: {}", name,
-                ThreadCpu.snapshot().perEventSince(cpuBefore, phaseEvents));
+                cpuAfter.perEventSince(cpuBefore, phaseEvents));
         // a stolen share of 20 % or more has moved this phase's latency by seconds on the same build
         LOG.info("Alert latency, {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
-        return new LatencyPhase(latency, HostCpu.stealPct(hostBefore, hostAfter));
+        return new LatencyPhase(latency, HostCpu.stealPct(hostBefore, hostAfter),
+                jitPercent(cpuBefore, cpuAfter, elapsed));
     }
 
     private static List<String> latencyBudgets(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,

@@ -69,6 +69,17 @@ final class ThreadCpu {
                 .collect(Collectors.joining(" "));
     }
 
+    /** CPU time of the threads of {@code group} since {@code before}. */
+    java.time.Duration since(ThreadCpu before, String group) {
+        long delta = 0;
+        for (Map.Entry<String, Long> thread : ticks.entrySet()) {
+            if (group(names.get(thread.getKey())).equals(group)) {
+                delta += Math.max(0, thread.getValue() - before.ticks.getOrDefault(thread.getKey(), 0L));
+            }
+        }
+        return java.time.Duration.ofNanos(Math.round(delta * NANOS_PER_TICK));
+    }
+
     /** Linux thread names are the first 15 bytes of the Java name. */
     static String group(String name) {
         if (name == null) {
