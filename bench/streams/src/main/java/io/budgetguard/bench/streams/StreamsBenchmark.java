@@ -331,26 +331,17 @@ public final class StreamsBenchmark {
             KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry, SampleData data,
             BenchSettings settings, String bootstrap) throws InterruptedException {
         LOG.info("Latency floor (pass-through), {} phase of {} s (load average {})", name, seconds, loadAverage());
-        ThreadCpu cpuBefore = ThreadCpu.snapshot();
-        HostCpu hostBefore = HostCpu.now();
-        long start = System.nanoTime();
+        PhaseMeter meter = PhaseMeter.start();
         PassThroughLatencyRun.Result result = PassThroughLatencyRun.run(bootstrap, registry, producer, data, tenants,
                 settings.latencyRate(), seconds);
-        long elapsed = System.nanoTime() - start;
-        HostCpu hostAfter = HostCpu.now();
-        ThreadCpu cpuAfter = ThreadCpu.snapshot();
+        PhaseMeter.Reading cost = meter.stop();
         LOG.info("Latency floor (pass-through), {}: {} events/s sent, {} records read, p50 {} ms, p99 {} ms, "
                         + "max {} ms", name, Math.round(result.sentPerSecond()), result.records(),
                 result.p50Millis(), result.p99Millis(), result.maxMillis());
         LOG.info("Latency floor (pass-through), {}: CPU µs per event by thread group: {}", name,
-                cpuAfter.perEventSince(cpuBefore, (long) settings.latencyRate() * seconds));
-        LOG.info("Latency floor (pass-through), {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
-        return new FloorPhase(result, jitPercent(cpuBefore, cpuAfter, elapsed));
-    }
-
-    /** The JIT compiler threads' CPU between two snapshots, as a share (%) of one core over {@code elapsedNanos}. */
-    private static double jitPercent(ThreadCpu before, ThreadCpu after, long elapsedNanos) {
-        return 100.0 * after.since(before, "jit").toNanos() / elapsedNanos;
+                cost.cpuPerEvent((long) settings.latencyRate() * seconds));
+        LOG.info("Latency floor (pass-through), {}: {}", name, cost.host());
+        return new FloorPhase(result, cost.jitPercent());
     }
 
     /**
@@ -388,14 +379,10 @@ public final class StreamsBenchmark {
         }
         LOG.info("Alert latency, {} phase of {} s (load average {})", name, seconds, loadAverage());
         StreamThreadTimes times = StreamThreadTimes.start(metering.run().streams());
-        ThreadCpu cpuBefore = ThreadCpu.snapshot();
-        HostCpu hostBefore = HostCpu.now();
-        long start = System.nanoTime();
+        PhaseMeter meter = PhaseMeter.start();
         AlertLatencyRun.Result latency = AlertLatencyRun.run(bootstrap, registry, producer, data, tenants,
                 settings.latencyRate(), seconds);
-        long elapsed = System.nanoTime() - start;
-        HostCpu hostAfter = HostCpu.now();
-        ThreadCpu cpuAfter = ThreadCpu.snapshot();
+        PhaseMeter.Reading cost = meter.stop();
         long phaseEvents = (long) settings.latencyRate() * seconds;
         LOG.info("Alert latency, {}: {} events/s sent, {} alerts, p50 {} ms, p99 {} ms, max {} ms", name,
                 Math.round(latency.sentPerSecond()), latency.alerts(), latency.p50Millis(), latency.p99Millis(),
@@ -407,12 +394,10 @@ public final class StreamsBenchmark {
         LOG.info("Alert latency, {}: stream thread {}", name, times.since(metering.run().streams()));
         // CPU per event at the fixed rate, whole process (includes the bench's own producer and alert reader): the
         // headroom the stream thread has on a shared host, steadier than the latency itself
-        LOG.info("Alert latency, {}: CPU µs per event by thread group: {}", name,
-                cpuAfter.perEventSince(cpuBefore, phaseEvents));
+        LOG.info("Alert latency, {}: CPU µs per event by thread group: {}", name, cost.cpuPerEvent(phaseEvents));
         // a stolen share of 20 % or more has moved this phase's latency by seconds on the same build
-        LOG.info("Alert latency, {}: {}", name, HostCpu.describe(hostBefore, hostAfter));
-        return new LatencyPhase(latency, HostCpu.stealPct(hostBefore, hostAfter),
-                jitPercent(cpuBefore, cpuAfter, elapsed));
+        LOG.info("Alert latency, {}: {}", name, cost.host());
+        return new LatencyPhase(latency, cost.hostStealPct(), cost.jitPercent());
     }
 
     private static List<String> latencyBudgets(KafkaProducer<String, byte[]> producer, InMemorySchemaRegistry registry,
