@@ -13,7 +13,7 @@ package io.budgetguard.bench.streams;
  *                       after 20 s (docs/PERFORMANCE.md, Streams, session 12)
  * @param latencyWarmupMaxSeconds further warm-up phases of {@code latencyWarmupSeconds} each follow the first while the
  *                       JIT compiler threads used more than {@code jitQuietPercent} of one core in the last one, up to
- *                       this many seconds of warm-up in all (the JIT's queue after the first alerts takes ~40–60 s to
+ *                       this many seconds of warm-up in all (the JIT's queue after the first alerts took 60–100 s to
  *                       drain on two cores: docs/PERFORMANCE.md, Streams, session 15); the floor's warm-up likewise
  * @param jitQuietPercent share of one core (%) the JIT may use in a warm-up phase for the warm-up to end
  * @param latencyTenants tenants of the alert-latency phase, each with a daily budget whose ten thresholds (10 … 100 %)

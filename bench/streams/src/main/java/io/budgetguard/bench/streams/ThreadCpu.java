@@ -3,6 +3,7 @@ package io.budgetguard.bench.streams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -70,14 +71,14 @@ final class ThreadCpu {
     }
 
     /** CPU time of the threads of {@code group} since {@code before}. */
-    java.time.Duration since(ThreadCpu before, String group) {
+    Duration since(ThreadCpu before, String group) {
         long delta = 0;
         for (Map.Entry<String, Long> thread : ticks.entrySet()) {
             if (group(names.get(thread.getKey())).equals(group)) {
                 delta += Math.max(0, thread.getValue() - before.ticks.getOrDefault(thread.getKey(), 0L));
             }
         }
-        return java.time.Duration.ofNanos(Math.round(delta * NANOS_PER_TICK));
+        return Duration.ofNanos(Math.round(delta * NANOS_PER_TICK));
     }
 
     /** Linux thread names are the first 15 bytes of the Java name. */
