@@ -58,4 +58,50 @@ class DeduplicationTest {
 
         assertThat(metering.priced()).hasSize(2);
     }
+
+    @Test
+    void shouldDropEveryCopyUpToExactlyTheHorizon() {
+        Instant first = Instant.parse("2026-03-10T12:07:00Z");
+        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
+        UsageEvent event = event("acme", "evt-1", first, 1000);
+
+        metering.sendAt(event, first); // stream time of the first copy: exactly 12:07
+        for (Duration after : new Duration[] {Duration.ofMinutes(7), Duration.ofMinutes(9), Duration.ofMinutes(24),
+                Duration.ofMinutes(39), Duration.ofMinutes(54), Duration.ofHours(1)}) {
+            metering.sendAt(event, first.plus(after));
+        }
+
+        assertThat(metering.priced()).hasSize(1);
+        assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isEqualTo(6.0);
+    }
+
+    @Test
+    void shouldCountACopyOneMillisecondPastTheHorizon() {
+        Instant first = Instant.parse("2026-03-10T12:07:00Z");
+        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
+        UsageEvent event = event("acme", "evt-1", first, 1000);
+
+        metering.sendAt(event, first).sendAt(event, first.plus(Duration.ofHours(1)).plusMillis(1));
+
+        assertThat(metering.priced()).hasSize(2);
+        assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isZero();
+    }
+
+    @Test
+    void shouldRememberTheSecondCountingOfAnIdForAnotherHorizon() {
+        // counted again after the horizon, the id's new first-seen time starts a new horizon
+        Instant first = Instant.parse("2026-03-10T12:07:00Z");
+        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
+        UsageEvent event = event("acme", "evt-1", first, 1000);
+
+        metering.sendAt(event, first)
+                .sendAt(event, first.plus(Duration.ofMinutes(90)))
+                .sendAt(event, first.plus(Duration.ofMinutes(140)));
+
+        assertThat(metering.priced()).hasSize(2);
+        assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isEqualTo(1.0);
+    }
 }
