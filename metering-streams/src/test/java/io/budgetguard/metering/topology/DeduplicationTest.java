@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 class DeduplicationTest {
 
     private static final Instant T0 = Instant.parse("2026-03-10T12:00:00Z");
+    /** For the horizon-boundary cases: the first copy, sent at stream time {@link #FIRST} (not its received_at). */
+    private static final Instant FIRST = Instant.parse("2026-03-10T12:07:00Z");
+    private static final UsageEvent EVENT = event("acme", "evt-1", FIRST, 1000);
     private MeteringDriver metering;
 
     @AfterEach
@@ -61,15 +64,12 @@ class DeduplicationTest {
 
     @Test
     void shouldDropEveryCopyUpToExactlyTheHorizon() {
-        Instant first = Instant.parse("2026-03-10T12:07:00Z");
-        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
-                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
-        UsageEvent event = event("acme", "evt-1", first, 1000);
+        metering = oneHourHorizon();
 
-        metering.sendAt(event, first); // stream time of the first copy: exactly 12:07
+        metering.sendAt(EVENT, FIRST); // stream time of the first copy: exactly 12:07
         for (Duration after : new Duration[] {Duration.ofMinutes(7), Duration.ofMinutes(9), Duration.ofMinutes(24),
                 Duration.ofMinutes(39), Duration.ofMinutes(54), Duration.ofHours(1)}) {
-            metering.sendAt(event, first.plus(after));
+            metering.sendAt(EVENT, FIRST.plus(after));
         }
 
         assertThat(metering.priced()).hasSize(1);
@@ -78,12 +78,9 @@ class DeduplicationTest {
 
     @Test
     void shouldCountACopyOneMillisecondPastTheHorizon() {
-        Instant first = Instant.parse("2026-03-10T12:07:00Z");
-        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
-                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
-        UsageEvent event = event("acme", "evt-1", first, 1000);
+        metering = oneHourHorizon();
 
-        metering.sendAt(event, first).sendAt(event, first.plus(Duration.ofHours(1)).plusMillis(1));
+        metering.sendAt(EVENT, FIRST).sendAt(EVENT, FIRST.plus(Duration.ofHours(1)).plusMillis(1));
 
         assertThat(metering.priced()).hasSize(2);
         assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isZero();
@@ -92,16 +89,18 @@ class DeduplicationTest {
     @Test
     void shouldRememberTheSecondCountingOfAnIdForAnotherHorizon() {
         // counted again after the horizon, the id's new first-seen time starts a new horizon
-        Instant first = Instant.parse("2026-03-10T12:07:00Z");
-        metering = new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
-                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
-        UsageEvent event = event("acme", "evt-1", first, 1000);
+        metering = oneHourHorizon();
 
-        metering.sendAt(event, first)
-                .sendAt(event, first.plus(Duration.ofMinutes(90)))
-                .sendAt(event, first.plus(Duration.ofMinutes(140)));
+        metering.sendAt(EVENT, FIRST)
+                .sendAt(EVENT, FIRST.plus(Duration.ofMinutes(90)))
+                .sendAt(EVENT, FIRST.plus(Duration.ofMinutes(140)));
 
         assertThat(metering.priced()).hasSize(2);
         assertThat(metering.counter(MeteringMetrics.DUPLICATES)).isEqualTo(1.0);
+    }
+
+    private static MeteringDriver oneHourHorizon() {
+        return new MeteringDriver(MeteringTopologyConfig.defaults().withDedupHorizon(Duration.ofHours(1)))
+                .price(testModelPrice("v1", Instant.parse("2026-01-01T00:00:00Z")));
     }
 }
