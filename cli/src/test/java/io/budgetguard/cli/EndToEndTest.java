@@ -12,6 +12,7 @@ import io.budgetguard.common.json.Json;
 import io.budgetguard.infra.local.EmbeddedPostgres;
 import io.budgetguard.infra.testing.SharedStack;
 import io.budgetguard.ledger.verify.LedgerVerifier;
+import io.budgetguard.metering.topology.ControlViews;
 import io.budgetguard.schemas.BudgetAlert;
 import io.budgetguard.schemas.serde.HttpSchemaRegistry;
 import io.budgetguard.schemas.topics.Topics;
@@ -95,6 +96,12 @@ class EndToEndTest {
         admin.createTenant(tenant, "End to end");
         apiKey = admin.createApiKey(tenant, "developer").apiKey();
         admin.putBudget(tenant, "b1", new BigDecimal("1.00"), "monthly", List.of(50, 80, 100));
+        // The control topics reach metering asynchronously: events sent before its global thread has read the catalog
+        // are priced 0 (unpriced), as they would be in production; the test's arithmetic needs the prices in force.
+        ControlViews views = pipeline.metering().controlViews();
+        await().atMost(PIPELINE_TIMEOUT).until(() -> views.prices().priceAt(provider, "m1", Instant.now()).isPresent()
+                && views.prices().priceAt(provider, "odd", Instant.now()).isPresent()
+                && !views.budgets().budgetsOf(tenant).isEmpty());
     }
 
     @AfterAll

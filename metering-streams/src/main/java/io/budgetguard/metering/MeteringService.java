@@ -49,6 +49,7 @@ public final class MeteringService implements AutoCloseable {
 
     private final MeteringConfig config;
     private PrometheusMeterRegistry metrics;
+    private volatile ControlViews views;
     private KafkaStreamsMetrics streamsMetrics;
     private volatile KafkaStreams streams;
     private Javalin http;
@@ -79,6 +80,7 @@ public final class MeteringService implements AutoCloseable {
                     failure -> failure instanceof TopicManifestException e && e.isTransient(),
                     this::applyTopicManifest);
             ControlViews views = ControlViews.empty();
+            this.views = views;
             metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             // The HTTP server starts first: with STREAMS_PORT=0 its port is known only once bound, and Kafka Streams
             // must be told it (application.server) before it starts.
@@ -162,6 +164,18 @@ public final class MeteringService implements AutoCloseable {
 
     public MeteringConfig config() {
         return config;
+    }
+
+    /**
+     * The control plane as this instance prices and budgets with it: what its global thread has read of the control
+     * topics so far, a change reaching it within about a second of its write.
+     */
+    public ControlViews controlViews() {
+        ControlViews current = views;
+        if (current == null) {
+            throw new IllegalStateException("metering-streams is not started");
+        }
+        return current;
     }
 
     /** Stops the HTTP server, then Kafka Streams (committing and leaving cleanly within the close timeout). */

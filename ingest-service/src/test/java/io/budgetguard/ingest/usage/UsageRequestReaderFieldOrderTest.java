@@ -3,6 +3,7 @@ package io.budgetguard.ingest.usage;
 import static io.budgetguard.ingest.usage.UsageRequestReaderTest.errors;
 import static io.budgetguard.ingest.usage.UsageRequestReaderTest.read;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.budgetguard.common.http.Problem.FieldError;
 import io.budgetguard.schemas.UsageEvent;
@@ -68,7 +69,7 @@ class UsageRequestReaderFieldOrderTest {
                 + twice.replace("evt-1", "evt-3") + "]}");
 
         assertThat(errors).extracting(FieldError::index, FieldError::field)
-                .contains(org.assertj.core.groups.Tuple.tuple(2, "occurred_at"));
+                .contains(tuple(2, "occurred_at"));
     }
 
     @Test
@@ -79,6 +80,6 @@ class UsageRequestReaderFieldOrderTest {
         List<FieldError> errors = errors("{\"events\":[" + usual + "," + unknown.replace("evt-1", "evt-2") + "]}");
 
         assertThat(errors).extracting(FieldError::index, FieldError::field)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, "colour"));
+                .containsExactly(tuple(1, "colour"));
     }
 }
