@@ -168,7 +168,7 @@ public final class MeteringService implements AutoCloseable {
 
     /**
      * The control plane as this instance prices and budgets with it: what its global thread has read of the control
-     * topics so far, a change reaching it within about a second of its write.
+     * topics so far (a change reaches it within the control plane's 2 seconds of its write).
      */
     public ControlViews controlViews() {
         ControlViews current = views;
